@@ -1,0 +1,154 @@
+"""Charts: model sections -> SVG text (matplotlib, brand colours and font), and their alt text.
+
+Pure functions apart from `register_fonts`, which tells matplotlib about the brand's font
+files. Output is deterministic: a fixed `svg.hashsalt` and no date in the metadata.
+"""
+
+from __future__ import annotations
+
+import io
+
+from . import i18n
+
+HASH_SALT = "briefing-charts"
+WIDTH_IN = 6.7  # the text width of an A4 page with our margins
+
+
+def register_fonts(font_paths, family: str) -> None:
+    """Make the brand font files known to matplotlib (once per process per file)."""
+    from matplotlib import font_manager
+
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
+    for path in font_paths:
+        if str(path) not in known:
+            font_manager.fontManager.addfont(str(path))
+
+
+def _style(brand):
+    return {
+        "svg.hashsalt": HASH_SALT,
+        "svg.fonttype": "path",
+        "font.family": brand.font_family,
+        "font.size": 8.5,
+        "text.color": brand.colors["text"],
+        "axes.edgecolor": brand.colors["muted"],
+        "axes.labelcolor": brand.colors["text"],
+        "xtick.color": brand.colors["muted"],
+        "ytick.color": brand.colors["text"],
+    }
+
+
+def _to_svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)
+    return buf.getvalue()
+
+
+def population_svg(section, lang: str, labels, brand) -> str:
+    """Horizontal bars on a linear scale; small groups repeated in a zoomed second panel."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    groups = sorted(section.groups, key=lambda g: g.value, reverse=True)
+    small = [g for g in groups if g.value < groups[0].value / 10]
+    with matplotlib.rc_context(_style(brand)):
+        rows = [len(groups)] + ([len(small)] if small else [])
+        fig = Figure(figsize=(WIDTH_IN, 0.34 * sum(rows) + 0.75 * len(rows)))
+        axes = fig.subplots(len(rows), 1, gridspec_kw={"height_ratios": rows}, squeeze=False)
+        _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value)
+        if small:
+            factor = round(groups[0].value / max(g.value for g in small))
+            title = labels.fill("chart_small_groups", factor=i18n.number(factor, lang))
+            _bars(axes[1][0], small, lang, brand, title, groups[0].value)
+        fig.tight_layout(h_pad=1.2)
+        return _to_svg(fig)
+
+
+def _bars(ax, groups, lang, brand, title, largest):
+    from matplotlib.ticker import FuncFormatter
+
+    names = [g.label[lang] for g in groups][::-1]
+    values = [g.value for g in groups][::-1]
+    top = max(values)
+    colors = [brand.colors["primary"] if v == largest else brand.colors["secondary"]
+              for v in values]
+    ax.barh(names, values, color=colors, height=0.62)
+    for y, value in enumerate(values):
+        ax.text(value + top * 0.01, y, i18n.number(value, lang), va="center", ha="left",
+                fontweight="bold", color=brand.colors["text"])
+    ax.set_xlim(0, top * 1.18)
+    ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: i18n.number(x, lang)))
+    ax.grid(axis="x", color=brand.colors["tint"], linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def population_alt(section, lang: str, labels) -> str:
+    items = "; ".join(labels.fill("alt_item", label=g.label[lang], value=i18n.number(g.value, lang))
+                      for g in sorted(section.groups, key=lambda g: g.value, reverse=True))
+    as_of = section.as_of[lang] if section.as_of else ""
+    return labels.fill("alt_population", items=items, as_of=as_of).replace(" , ", " ")
+
+
+def funding_svg(section, lang: str, labels, brand) -> str:
+    """One stacked bar: funded and gap, as parts of the requirement."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    amounts = _funding_words(section, lang)
+    with matplotlib.rc_context(_style(brand)):
+        fig = Figure(figsize=(WIDTH_IN, 1.45))
+        ax = fig.add_axes((0.01, 0.08, 0.98, 0.5))
+        ax.barh([0], [section.funded], color=brand.colors["primary"], height=0.9)
+        ax.barh([0], [section.gap], left=[section.funded], color=brand.colors["accent"],
+                height=0.9)
+        ax.text(section.funded / 2, 0, f"{labels.funded} {amounts['funded_percent']} · "
+                f"{amounts['funded']}", ha="center", va="center", color="white",
+                fontweight="bold", fontsize=9.5)
+        ax.text(section.funded + section.gap / 2, 0, f"{labels.gap} {amounts['gap_percent']} · "
+                f"{amounts['gap']}", ha="center", va="center", color=brand.colors["text"],
+                fontweight="bold", fontsize=9.5)
+        ax.set_xlim(0, section.requirement)
+        ax.set_axis_off()
+        fig.text(0.01, 0.78, f"{labels.requirement}: {amounts['requirement']} "
+                 f"{section.unit[lang]}", fontsize=9.5, fontweight="bold",
+                 color=brand.colors["text"])
+        return _to_svg(fig)
+
+
+def funding_alt(section, lang: str, labels) -> str:
+    amounts = _funding_words(section, lang)
+    as_of = section.as_of[lang] if section.as_of else ""
+    return labels.fill("alt_funding", unit=section.unit[lang], as_of=as_of, **amounts)
+
+
+def _funding_words(section, lang):
+    decimals = section.decimals
+    return {
+        "funded": i18n.number(section.funded, lang, decimals),
+        "gap": i18n.number(section.gap, lang, decimals),
+        "requirement": i18n.number(section.requirement, lang, decimals),
+        "funded_percent": i18n.percent(section.funded_percent, lang),
+        "gap_percent": i18n.percent(section.gap_percent, lang),
+    }
+
+
+CHARTS = {
+    "population": (population_svg, population_alt),
+    "funding": (funding_svg, funding_alt),
+}
+
+
+def render_charts(briefing, lang: str, labels) -> dict:
+    """{section id: (file name, svg text, alt text)} for every section that has a chart."""
+    charts = {}
+    for section in briefing.sections:
+        if section.type in CHARTS:
+            draw, describe = CHARTS[section.type]
+            charts[section.id] = (f"{section.id}-{lang}.svg",
+                                  draw(section, lang, labels, briefing.brand),
+                                  describe(section, lang, labels))
+    return charts

@@ -1,0 +1,263 @@
+"""Field readers: turn plain YAML values into model values, recording every problem.
+
+A `Reader` wraps one mapping of the file. Each `get_*` call reads a key, converts it, and on
+failure records a one-line problem with the file, line and path; at the end `done()` reports
+keys nobody asked for (typos), with a suggestion where one is close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import string
+
+from .model import Para, PartialDate, Value
+from .yamlfile import YamlDoc
+
+_MISSING = object()
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Context:
+    """What every reader shares: the document, the problems so far, the edition languages."""
+
+    def __init__(self, doc: YamlDoc, langs=("en",)):
+        self.doc = doc
+        self.langs = tuple(langs)
+        self.problems: list[str] = []
+
+    def problem(self, path, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message))
+
+
+def describe(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+class Reader:
+    """One mapping of the file at `path`."""
+
+    def __init__(self, ctx: Context, value, path):
+        self.ctx = ctx
+        self.path = tuple(path)
+        self.ok = isinstance(value, dict)
+        self.value = value if self.ok else {}
+        self.seen: set = set()
+        if not self.ok:
+            ctx.problem(self.path, f"expected a mapping of keys to values, got {describe(value)}")
+
+    def sub(self, key) -> tuple:
+        return self.path + (key,)
+
+    def get(self, key, convert, *, default=_MISSING):
+        """Read `key` with `convert(ctx, value, path)`; None (and a problem) on failure."""
+        self.seen.add(key)
+        if key not in self.value or self.value[key] is None:
+            if default is _MISSING:
+                if self.ok:
+                    self.ctx.problem(self.sub(key), "is required but missing")
+                return None
+            return default
+        return convert(self.ctx, self.value[key], self.sub(key))
+
+    def done(self, known=()) -> None:
+        allowed = set(self.seen) | set(known)
+        for key in self.value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), [str(k) for k in allowed], n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else (
+                    f"; expected one of: {', '.join(sorted(map(str, allowed)))}")
+                self.ctx.problem(self.sub(key), f"unknown key '{key}'{hint}")
+
+
+# --- converters: (ctx, value, path) -> model value or None -------------------------------
+
+def text(ctx, value, path):
+    """One string for every language, or a mapping {lang: string} covering each edition."""
+    if isinstance(value, str):
+        return _nonblank(ctx, {lang: value for lang in ctx.langs}, path)
+    if not isinstance(value, dict):
+        ctx.problem(path, f"expected a string or a mapping of language to string, "
+                          f"got {describe(value)}")
+        return None
+    result = {}
+    for lang in ctx.langs:
+        if lang not in value or value[lang] is None:
+            ctx.problem(path, f"missing the '{lang}' translation")
+        elif not isinstance(value[lang], str):
+            ctx.problem(path + (lang,), f"expected a string, got {describe(value[lang])}")
+        else:
+            result[lang] = value[lang]
+    for lang in value:
+        if lang not in ctx.langs:
+            ctx.problem(path + (lang,), f"'{lang}' is not an edition language "
+                                        f"({', '.join(ctx.langs)})")
+    return _nonblank(ctx, result, path) if len(result) == len(ctx.langs) else None
+
+
+def _nonblank(ctx, result, path):
+    for lang, value in result.items():
+        if not value.strip():
+            ctx.problem(path, f"the '{lang}' text is empty")
+            return None
+    return result
+
+
+def plain_str(ctx, value, path):
+    if isinstance(value, str) and value.strip():
+        return value
+    ctx.problem(path, f"expected a non-empty string, got {describe(value)}")
+    return None
+
+
+def ident(ctx, value, path):
+    if isinstance(value, str) and ID_RE.match(value):
+        return value
+    ctx.problem(path, f"expected an id (lower-case letters, digits, '-' or '_'), "
+                      f"got {describe(value)}")
+    return None
+
+
+def color(ctx, value, path):
+    if isinstance(value, str) and COLOR_RE.match(value):
+        return value.lower()
+    ctx.problem(path, f"expected a colour like '#1f5fa8', got {describe(value)}")
+    return None
+
+
+def count(ctx, value, path):
+    """A whole number, not negative."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        ctx.problem(path, f"expected a whole number, got {describe(value)}")
+        return None
+    if value < 0:
+        ctx.problem(path, f"expected a number that is not negative, got {value}")
+        return None
+    return value
+
+
+def amount(ctx, value, path):
+    """A number (whole or decimal), not negative."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        ctx.problem(path, f"expected a number, got {describe(value)}")
+        return None
+    if value < 0:
+        ctx.problem(path, f"expected a number that is not negative, got {value}")
+        return None
+    return value
+
+
+def percent(ctx, value, path):
+    result = count(ctx, value, path)
+    if result is not None and result > 100:
+        ctx.problem(path, f"expected a percentage from 0 to 100, got {result}")
+        return None
+    return result
+
+
+def choice(*options):
+    def convert(ctx, value, path):
+        if value in options:
+            return value
+        close = difflib.get_close_matches(str(value), options, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        ctx.problem(path, f"expected one of {', '.join(options)}, got {describe(value)}{hint}")
+        return None
+    return convert
+
+
+def partial_date(ctx, value, path):
+    """2025, '2025-09' or 2025-09-01."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return PartialDate(value)
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value)
+        if match and (not match[2] or 1 <= int(match[2]) <= 12):
+            return PartialDate(int(match[1]), int(match[2]) if match[2] else None)
+    ctx.problem(path, f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {describe(value)}")
+    return None
+
+
+def list_of(convert, *, min_items=1):
+    def convert_list(ctx, value, path):
+        if not isinstance(value, list):
+            ctx.problem(path, f"expected a list, got {describe(value)}")
+            return None
+        if len(value) < min_items:
+            ctx.problem(path, f"expected at least {min_items} item(s), got {len(value)}")
+        items = [convert(ctx, item, path + (i,)) for i, item in enumerate(value)]
+        return tuple(items) if all(item is not None for item in items) else None
+    return convert_list
+
+
+def value(ctx, raw, path):
+    """A number quoted in a sentence: `37`, or `{value: 37, id: employed-2024, decimals: 0}`."""
+    if isinstance(raw, dict):
+        r = Reader(ctx, raw, path)
+        number = r.get("value", amount)
+        result = Value(number, r.get("id", ident, default=None),
+                       r.get("decimals", count, default=0))
+        r.done()
+        return result if number is not None else None
+    number = amount(ctx, raw, path)
+    return None if number is None else Value(number)
+
+
+def para(ctx, raw, path):
+    """A string per language, or `{text: ..., values: {name: number}, source: id}`.
+
+    `{name}` slots in the text are filled from `values`, formatted per locale.
+    """
+    if isinstance(raw, dict) and "text" in raw:
+        r = Reader(ctx, raw, path)
+        body = r.get("text", text)
+        values = r.get("values", mapping_of(value), default={})
+        source = r.get("source", ident, default=None)
+        r.done()
+        if body is None or values is None:
+            return None
+        return _check_slots(ctx, Para(body, values, source), path)
+    body = text(ctx, raw, path)
+    return None if body is None else _check_slots(ctx, Para(body), path)
+
+
+def mapping_of(convert):
+    def convert_mapping(ctx, raw, path):
+        if not isinstance(raw, dict):
+            ctx.problem(path, f"expected a mapping, got {describe(raw)}")
+            return None
+        result = {k: convert(ctx, v, path + (k,)) for k, v in raw.items()}
+        return result if all(v is not None for v in result.values()) else None
+    return convert_mapping
+
+
+def _check_slots(ctx, item: Para, path):
+    for lang, body in item.text.items():
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(body) if name}
+        except ValueError as exc:
+            ctx.problem(path, f"the '{lang}' text has a broken {{placeholder}}: {exc}")
+            return None
+        missing = names - set(item.values)
+        unused = set(item.values) - names
+        if missing:
+            ctx.problem(path, f"the '{lang}' text uses {{{sorted(missing)[0]}}} but values "
+                              "does not define it")
+            return None
+        if unused:
+            ctx.problem(path, f"the '{lang}' text does not use the value "
+                              f"'{sorted(unused)[0]}'")
+            return None
+    return item

@@ -1,0 +1,184 @@
+"""Load data.yaml into a validated `model.Briefing`, or raise one DataError listing every problem.
+
+Stages: strict YAML (yamlfile) -> document, brand, sources (this module) -> sections
+(sections.py) -> cross-checks (source ids, ids, parts within wholes, assets inside assets/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import fields as f
+from .errors import DataError
+from .model import Brand, Briefing, Document, Email, Source
+from .sections import check_consistency, parse_sections
+from .yamlfile import read_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGS_SUPPORTED = ("en", "az")
+FONT_FACES = ("regular", "bold", "italic", "bold_italic", "black")
+COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")
+TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
+
+
+def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None) -> Briefing:
+    """Read and validate the briefing file at `path`; assets resolve inside `root/assets`."""
+    path = Path(path)
+    doc = read_yaml(path, name=name or _display_name(path))
+    ctx = f.Context(doc)
+    top = f.Reader(ctx, doc.value, ())
+    langs = _edition_langs(ctx, doc.value)
+    ctx.langs = langs or ("en",)
+    document = top.get("document", _document)
+    brand = top.get("brand", _brand_reader(root))
+    sources = top.get("sources", f.list_of(_source))
+    sections = top.get("sections", parse_sections)
+    email = top.get("email", _email, default=None)
+    checks = top.get("checks", f.list_of(_check, min_items=0), default=())
+    top.done(TOP_KEYS)
+    if not ctx.problems and document and brand and sources is not None and sections:
+        briefing = Briefing(document, brand, sources, sections, email, path=str(path))
+        check_consistency(ctx, briefing, checks or ())
+        if not ctx.problems:
+            return briefing
+    raise DataError(ctx.problems or [f"{doc.name}:1: the file is incomplete"])
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _edition_langs(ctx, top):
+    """Read document.editions first: every text is checked against these languages."""
+    document = top.get("document") if isinstance(top, dict) else None
+    editions = document.get("editions") if isinstance(document, dict) else None
+    if not isinstance(editions, list) or not editions:
+        return None
+    langs = []
+    for i, lang in enumerate(editions):
+        if lang not in LANGS_SUPPORTED:
+            ctx.problem(("document", "editions", i),
+                        f"unsupported language {f.describe(lang)}; supported: "
+                        f"{', '.join(LANGS_SUPPORTED)}")
+        elif lang in langs:
+            ctx.problem(("document", "editions", i), f"'{lang}' is listed twice")
+        else:
+            langs.append(lang)
+    return tuple(langs)
+
+
+def _document(ctx, raw, path):
+    r = f.Reader(ctx, raw, path)
+    editions = r.get("editions", f.list_of(f.plain_str))
+    result = Document(
+        title=r.get("title", f.text),
+        subtitle=r.get("subtitle", f.text),
+        short_title=r.get("short_title", f.text),
+        author=r.get("author", f.text),
+        subject=r.get("subject", f.text),
+        keywords=r.get("keywords", f.text),
+        reference_date=r.get("reference_date", f.partial_date),
+        editions=tuple(ctx.langs),
+        output_name=r.get("output_name", f.ident, default="briefing"),
+    )
+    r.done()
+    return result if editions and None not in vars(result).values() else None
+
+
+def _brand_reader(root: Path):
+    def read_brand(ctx, raw, path):
+        r = f.Reader(ctx, raw, path)
+        name = r.get("name", f.text)
+        logo = r.get("logo", _asset(root))
+        logo_alt = r.get("logo_alt", f.text)
+        colors = r.get("colors", _fixed_mapping(COLOR_ROLES, f.color))
+        fonts = r.get("fonts", _fonts(root))
+        r.done()
+        if None in (name, logo, logo_alt, colors, fonts):
+            return None
+        family, faces = fonts
+        return Brand(name, logo, logo_alt, colors, family, faces)
+    return read_brand
+
+
+def _fonts(root):
+    def read_fonts(ctx, raw, path):
+        r = f.Reader(ctx, raw, path)
+        family = r.get("family", f.plain_str)
+        faces = {face: r.get(face, _asset(root, suffixes=(".ttf", ".otf", ".woff", ".woff2")))
+                 for face in FONT_FACES}
+        r.done()
+        if family is None or None in faces.values():
+            return None
+        return family, faces
+    return read_fonts
+
+
+def _fixed_mapping(keys, convert):
+    def read(ctx, raw, path):
+        r = f.Reader(ctx, raw, path)
+        result = {key: r.get(key, convert) for key in keys}
+        r.done()
+        return result if None not in result.values() else None
+    return read
+
+
+def _asset(root: Path, *, suffixes=None):
+    """A path relative to the project, which must stay inside `assets/` and exist."""
+    assets = (root / "assets").resolve()
+
+    def read_asset(ctx, raw, path):
+        rel = f.plain_str(ctx, raw, path)
+        if rel is None:
+            return None
+        full = (root / rel).resolve()
+        if not full.is_relative_to(assets):
+            ctx.problem(path, f"'{rel}' is outside assets/; put the file in assets/ and "
+                              "name it as assets/...")
+        elif not full.is_file():
+            ctx.problem(path, f"'{rel}' does not exist")
+        elif suffixes and full.suffix.lower() not in suffixes:
+            ctx.problem(path, f"'{rel}' should be one of {', '.join(suffixes)}")
+        else:
+            return full.relative_to(assets).as_posix()
+        return None
+    return read_asset
+
+
+def _source(ctx, raw, path):
+    r = f.Reader(ctx, raw, path)
+    result = Source(
+        id=r.get("id", f.ident),
+        title=r.get("title", f.text),
+        publisher=r.get("publisher", f.text),
+        published=r.get("published", f.partial_date),
+        kind=r.get("kind", f.text),
+        file=r.get("file", f.plain_str, default=None),
+        language=r.get("language", f.text, default=None),
+        short=r.get("short", f.text, default=None),
+    )
+    r.done()
+    required = (result.id, result.title, result.publisher, result.published, result.kind)
+    return result if None not in required else None
+
+
+def _email(ctx, raw, path):
+    r = f.Reader(ctx, raw, path)
+    result = Email(
+        subject=r.get("subject", f.text),
+        body=r.get("body", f.list_of(f.para)),
+        headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
+    )
+    r.done()
+    return result if result.subject and result.body is not None else None
+
+
+def _check(ctx, raw, path):
+    """`{part: id, whole: id}`: the figure `part` can never exceed the figure `whole`."""
+    r = f.Reader(ctx, raw, path)
+    part, whole = r.get("part", f.ident), r.get("whole", f.ident)
+    r.done()
+    return (part, whole, path) if part and whole else None

@@ -1,0 +1,166 @@
+"""Render an edition: model + charts -> HTML (Jinja2) -> PDF (WeasyPrint).
+
+The Jinja2 environment autoescapes every template and uses StrictUndefined; its filters are
+registered in one place (`make_environment`). WeasyPrint reads files only through
+`fetch.ConfinedFetcher`, which serves the project's assets, its stylesheet and the charts
+held in memory, and refuses everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts as charts_mod
+from . import i18n
+from .errors import RenderError
+from .fetch import ConfinedFetcher
+
+CHART_DIR = "charts"
+
+
+@dataclass
+class Edition:
+    """One rendered language edition, in memory."""
+
+    lang: str
+    html: str
+    pdf: bytes
+    pages: int
+    charts: dict  # file name -> svg text
+    chart_files: dict  # section id -> (relative URL, alt text)
+    warnings: list
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
+        capfirst=_capfirst)
+    return env
+
+
+@jinja2.pass_context
+def _t(ctx, text):
+    return text[ctx["lang"]]
+
+
+@jinja2.pass_context
+def _para(ctx, item):
+    return i18n.para(item, ctx["lang"])
+
+
+@jinja2.pass_context
+def _num(ctx, value, decimals=0):
+    return i18n.number(value, ctx["lang"], decimals)
+
+
+@jinja2.pass_context
+def _figure(ctx, fig):
+    return i18n.figure(fig, ctx["lang"])
+
+
+@jinja2.pass_context
+def _date(ctx, value):
+    return i18n.date(value, ctx["lang"])
+
+
+def _capfirst(value: str) -> str:
+    """Upper-case the first letter only ('sentyabr 2025' -> 'Sentyabr 2025')."""
+    return value[:1].upper() + value[1:]
+
+
+def css_string(value: str) -> Markup:
+    """A CSS string literal that cannot break out of its quotes or of a <style> element."""
+    out = []
+    for ch in str(value):
+        if ch in '"\\<>&' or ord(ch) < 0x20:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
+
+
+def heading_levels(sections) -> dict:
+    """Chapters and the sections before the first chapter are level 1, the rest level 2."""
+    levels, in_chapter = {}, False
+    for section in sections:
+        if section.type in ("chapter", "sources"):
+            in_chapter = section.type == "chapter"
+            levels[section.id] = 1
+        else:
+            levels[section.id] = 2 if in_chapter else 1
+    return levels
+
+
+def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "") -> str:
+    """The edition's HTML; asset and chart URLs start with `files` (relative to the HTML)."""
+    template = env.get_template("base.html")
+    return template.render(
+        lang=lang,
+        briefing=briefing,
+        doc=briefing.document,
+        brand=briefing.brand,
+        sources={s.id: s for s in briefing.sources},
+        sections=briefing.sections,
+        levels=heading_levels(briefing.sections),
+        labels=labels,
+        charts=chart_files,
+        files=files,
+        created=briefing.document.reference_date.iso(),
+    )
+
+
+def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None) -> Edition:
+    """Draw the charts, fill the templates and lay out the PDF for one language."""
+    charts = charts_mod.render_charts(briefing, lang, labels)
+    chart_files = {sid: (f"{CHART_DIR}/{name}", alt) for sid, (name, _svg, alt) in charts.items()}
+    env = make_environment(root / "templates")
+    html = render_html(briefing, lang, labels, chart_files, env=env)
+    svgs = {name: svg for name, svg, _alt in charts.values()}
+    pdf, pages, warnings = html_to_pdf(html, root=root, charts=svgs, font_config=font_config)
+    return Edition(lang, html, pdf, pages, svgs, chart_files, warnings)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
+    """Lay out `html` (base URL: the project root) into a tagged PDF/UA-1 document.
+
+    Returns (pdf bytes, page count, WeasyPrint warnings).
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = ConfinedFetcher(root, {f"{CHART_DIR}/{k}": v.encode() for k, v in charts.items()})
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher
+        ).render(font_config=font_config or FontConfiguration(), pdf_variant="pdf/ua-1")
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+    except Exception as exc:  # WeasyPrint raises many kinds; report them as one
+        raise RenderError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        logger.removeHandler(collect)
+    return pdf, len(document.pages), collect.messages
