@@ -1,23 +1,36 @@
 """The build stage: data file -> validated model -> every edition rendered -> files in OUT.
 
-Nothing is written unless the data is valid and every requested edition rendered; each file
-is then written atomically (store.atomic_write).
+Unchanged editions are skipped by fingerprint (manifest.py). Nothing is written unless the
+data is valid and every requested edition rendered; each file is then written atomically
+(store.atomic_write) under the output folder's lock, then the manifest and the archive.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError, UsageError
-from .i18n import load_labels
 from .load import PROJECT_ROOT, load_briefing
-from .store import atomic_write, sha256_bytes
+from .manifest import (
+    GENERATOR,
+    archive_edition,
+    edition_fingerprint,
+    input_digest,
+    prune_archive,
+    read_manifest,
+    record_edition,
+    unchanged_entry,
+    write_manifest,
+)
+from .store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
+from .yamlfile import read_yaml
 
 
 @dataclass
 class BuiltEdition:
-    """An edition written to disk."""
+    """An edition on disk: just built, or found unchanged."""
 
     lang: str
     path: Path
@@ -26,10 +39,14 @@ class BuiltEdition:
     pages: int
     warnings: list
     html_path: Path | None = None
+    status: str = "built"  # "built" or "unchanged"
+    fingerprint: str = ""
 
 
 def load_project(data_path, *, root: Path = PROJECT_ROOT):
     """Validate the data file and the labels its editions need: (briefing, {lang: Labels})."""
+    from .i18n import load_labels
+
     briefing = load_briefing(data_path, root=root)
     labels = load_labels(root / "templates" / "labels.yaml", briefing.document.editions)
     check_glyphs(briefing, labels, root=root)
@@ -89,29 +106,128 @@ def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Pat
     return Path(out_dir) / f"{briefing.document.output_name}-{lang}{suffix}"
 
 
-def build_editions(data_path, *, out_dir, langs=None, keep_html=False,
-                   root: Path = PROJECT_ROOT) -> list[BuiltEdition]:
-    """Render the requested editions (default: all) and write them into `out_dir`."""
+def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
+                   keep=None, root: Path = PROJECT_ROOT, clock=None,
+                   source_date_epoch: str | None = None) -> list[BuiltEdition]:
+    """Bring the requested editions (default: all) in `out_dir` up to date.
+
+    An edition whose fingerprint matches the manifest, and whose file still has the recorded
+    sha256, is left alone (status "unchanged") without importing WeasyPrint or matplotlib;
+    `force` rebuilds it anyway. Invalid data raises DataError before anything is written.
+    """
+    out_dir = Path(out_dir)
+    clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    options = {"keep_html": bool(keep_html), "source_date_epoch": source_date_epoch}
+    plan = _quick_plan(data_path, root, langs, options)
+    if plan and not force:
+        unchanged = _unchanged(plan, out_dir, keep_html)
+        if len(unchanged) == len(plan["langs"]):
+            return unchanged
+    briefing, labels = load_project(data_path, root=root)
+    langs = select_langs(briefing, langs)
+    inputs = input_digest(Path(data_path), root)
+    fingerprints = {lang: edition_fingerprint(inputs, lang, options) for lang in langs}
+    with output_lock(out_dir):
+        for folder in (out_dir, out_dir / "archive"):
+            remove_stale_temp(folder)
+        manifest = read_manifest(out_dir)
+        todo = [lang for lang in langs if force or not unchanged_entry(
+            manifest, out_dir, lang, fingerprints[lang],
+            html_name=_html_name(briefing, lang, keep_html))]
+        rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch))
+        results = []
+        for lang in langs:
+            if lang not in rendered:
+                entry = manifest["editions"][lang]
+                results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
+                continue
+            results.append(_write_edition(briefing, labels[lang], rendered[lang], manifest,
+                                          out_dir=out_dir, root=root, keep_html=keep_html,
+                                          fingerprint=fingerprints[lang], built_at=clock()))
+        prune_archive(manifest, out_dir, keep)
+        write_manifest(out_dir, manifest)
+    return results
+
+
+def _quick_plan(data_path, root, langs, options):
+    """Editions and fingerprints from the raw files, without validating (the skip path)."""
+    try:
+        raw = read_yaml(Path(data_path)).value
+        document = raw["document"]
+        editions = [str(lang) for lang in document["editions"]]
+        name = str(document.get("output_name") or "briefing")
+        inputs = input_digest(Path(data_path), root)
+    except (DataError, KeyError, TypeError, OSError):
+        return None  # the full load will say what is wrong
+    wanted = list(dict.fromkeys(langs)) if langs else editions
+    if any(lang not in editions for lang in wanted):
+        return None
+    return {"langs": wanted, "name": name,
+            "fingerprints": {lang: edition_fingerprint(inputs, lang, options) for lang in wanted}}
+
+
+def _unchanged(plan, out_dir, keep_html):
+    manifest = read_manifest(out_dir)
+    found = []
+    for lang in plan["langs"]:
+        html_name = f"{plan['name']}-{lang}.html" if keep_html else None
+        entry = unchanged_entry(manifest, out_dir, lang, plan["fingerprints"][lang],
+                                html_name=html_name)
+        if entry is None:
+            return []
+        found.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
+    return found
+
+
+def _from_entry(out_dir, lang, entry, keep_html, status):
+    path = Path(out_dir) / entry["file"]
+    html_path = path.with_suffix(".html") if keep_html else None
+    return BuiltEdition(lang, path, entry["sha256"], entry["bytes"], entry["pages"], [],
+                        html_path, status, entry["fingerprint"])
+
+
+def _html_name(briefing, lang, keep_html):
+    return output_path(briefing, Path("."), lang, ".html").name if keep_html else None
+
+
+def _created(briefing, source_date_epoch):
+    """The document date: SOURCE_DATE_EPOCH if given, else the data's reference date."""
+    if source_date_epoch:
+        moment = dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return briefing.document.reference_date.iso()
+
+
+def _render(briefing, labels, langs, root, created):
+    if not langs:
+        return {}
     from . import charts
     from .render import render_edition
 
-    briefing, labels = load_project(data_path, root=root)
-    langs = select_langs(briefing, langs)
     assets = root / "assets"
     charts.register_fonts([assets / p for p in briefing.brand.fonts.values()],
                           briefing.brand.font_family)
-    rendered = [render_edition(briefing, lang, labels[lang], root=root) for lang in langs]
-    built = []
-    for edition in rendered:
-        path = output_path(briefing, out_dir, edition.lang)
-        atomic_write(path, edition.pdf)
-        html_path = None
-        if keep_html:
-            html_path = write_html_bundle(briefing, edition, labels[edition.lang],
-                                          out_dir=Path(out_dir), root=root)
-        built.append(BuiltEdition(edition.lang, path, sha256_bytes(edition.pdf),
-                                  len(edition.pdf), edition.pages, edition.warnings, html_path))
-    return built
+    return {lang: render_edition(briefing, lang, labels[lang], root=root, created=created)
+            for lang in langs}
+
+
+def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,
+                   fingerprint, built_at):
+    path = output_path(briefing, out_dir, edition.lang)
+    atomic_write(path, edition.pdf)
+    crash_point(f"after-pdf:{edition.lang}")
+    html_path = None
+    if keep_html:
+        html_path = write_html_bundle(briefing, edition, labels, out_dir=out_dir, root=root)
+    entry = {"file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
+             "pages": edition.pages, "fingerprint": fingerprint,
+             "reference_date": briefing.document.reference_date.iso(),
+             "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
+    archive_edition(manifest, out_dir, name=briefing.document.output_name, lang=edition.lang,
+                    pdf=edition.pdf, entry=entry)
+    record_edition(manifest, edition.lang, entry)
+    return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
+                        edition.warnings, html_path, "built", fingerprint)
 
 
 def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path) -> Path:
@@ -122,7 +238,8 @@ def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path) -
     files = f"{html_path.stem}_files/"
     bundle = out_dir / files
     env = make_environment(root / "templates")
-    html = render_html(briefing, edition.lang, labels, edition.chart_files, env=env, files=files)
+    html = render_html(briefing, edition.lang, labels, edition.chart_files, env=env, files=files,
+                       created=edition.created)
     for name, svg in edition.charts.items():
         atomic_write(bundle / CHART_DIR / name, svg)
     used = [briefing.brand.logo, *briefing.brand.fonts.values()]

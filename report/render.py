@@ -34,6 +34,7 @@ class Edition:
     charts: dict  # file name -> svg text
     chart_files: dict  # section id -> (relative URL, alt text)
     warnings: list
+    created: str | None = None
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -104,7 +105,8 @@ def heading_levels(sections) -> dict:
     return levels
 
 
-def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "") -> str:
+def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "",
+                created: str | None = None) -> str:
     """The edition's HTML; asset and chart URLs start with `files` (relative to the HTML)."""
     template = env.get_template("base.html")
     return template.render(
@@ -118,19 +120,20 @@ def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: s
         labels=labels,
         charts=chart_files,
         files=files,
-        created=briefing.document.reference_date.iso(),
+        created=created or briefing.document.reference_date.iso(),
     )
 
 
-def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None) -> Edition:
+def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None,
+                   created: str | None = None) -> Edition:
     """Draw the charts, fill the templates and lay out the PDF for one language."""
     charts = charts_mod.render_charts(briefing, lang, labels)
     chart_files = {sid: (f"{CHART_DIR}/{name}", alt) for sid, (name, _svg, alt) in charts.items()}
     env = make_environment(root / "templates")
-    html = render_html(briefing, lang, labels, chart_files, env=env)
+    html = render_html(briefing, lang, labels, chart_files, env=env, created=created)
     svgs = {name: svg for name, svg, _alt in charts.values()}
     pdf, pages, warnings = html_to_pdf(html, root=root, charts=svgs, font_config=font_config)
-    return Edition(lang, html, pdf, pages, svgs, chart_files, warnings)
+    return Edition(lang, html, pdf, pages, svgs, chart_files, warnings, created)
 
 
 class _Collect(logging.Handler):

@@ -1,15 +1,30 @@
-"""Writing outputs safely: every file goes to a temporary sibling, is fsynced, then replaced.
+"""Writing outputs safely: atomic writes, the output folder's lock, hashes, crash points.
 
-A reader (or a crash) never sees a half-written PDF: the old file stays until the new one is
-complete.
+Every file goes to a temporary sibling, is flushed and fsynced, then moved into place with
+os.replace: a reader (or a crash) never sees a half-written file; the old one stays until
+the new one is complete. One build at a time writes to a folder (`output_lock`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
+import signal
 import tempfile
 from pathlib import Path
+
+from .errors import ReportError
+
+LOCK_NAME = ".build.lock"
+CRASH_ENV = "REPORT_CRASH_AT"
+
+
+class BusyError(ReportError):
+    """Another build is writing to the same output folder."""
+
+    exit_code = 3
 
 
 def _current_umask() -> int:
@@ -34,6 +49,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        crash_point(f"before-replace:{path.name}")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -64,3 +80,40 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path):
+    """Hold the output folder's lock for a build; BusyError at once if another build has it."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir / LOCK_NAME
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise BusyError(f"another build (pid {holder}) is writing to {out_dir}; "
+                            "wait for it to finish, then run again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the file stays (deleting it would race)
+
+
+def remove_stale_temp(folder: Path) -> list:
+    """Delete temporary files a killed build left behind (call only while holding the lock)."""
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def crash_point(name: str) -> None:
+    """For crash tests: SIGKILL this process at the named moment if REPORT_CRASH_AT says so."""
+    wanted = os.environ.get(CRASH_ENV)
+    if wanted and (wanted == name or (wanted.endswith("*") and name.startswith(wanted[:-1]))):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -14,6 +14,7 @@ import yaml
 from .errors import DataError
 
 MAX_BYTES = 2 * 1024 * 1024
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -71,7 +72,7 @@ def parse_yaml(text: str, *, name: str = "data.yaml") -> YamlDoc:
         _refuse_aliases(text, name, problems)
         if problems:
             raise DataError(problems)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -88,7 +89,7 @@ def parse_yaml(text: str, *, name: str = "data.yaml") -> YamlDoc:
 
 
 def _refuse_aliases(text, name, problems):
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             problems.append(f"{name}:{line}: aliases (*{event.anchor}) are not allowed; "
