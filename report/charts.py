@@ -27,7 +27,7 @@ def register_fonts(font_paths, family: str) -> None:
 def _style(brand):
     return {
         "svg.hashsalt": HASH_SALT,
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",  # real text, set in the brand font by WeasyPrint
         "font.family": brand.font_family,
         "font.size": 8.5,
         "text.color": brand.colors["text"],
@@ -38,10 +38,12 @@ def _style(brand):
     }
 
 
-def _to_svg(fig) -> str:
+def _to_svg(fig, brand) -> str:
+    """SVG text whose labels name the document's @font-face family (`<family> Brand`)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)
-    return buf.getvalue()
+    return buf.getvalue().replace(f"font-family: '{brand.font_family}'",
+                                  f"font-family: '{brand.font_family} Brand'")
 
 
 def population_svg(section, lang: str, labels, brand) -> str:
@@ -61,7 +63,7 @@ def population_svg(section, lang: str, labels, brand) -> str:
             title = labels.fill("chart_small_groups", factor=i18n.number(factor, lang))
             _bars(axes[1][0], small, lang, brand, title, groups[0].value)
         fig.tight_layout(h_pad=1.2)
-        return _to_svg(fig)
+        return _to_svg(fig, brand)
 
 
 def _bars(ax, groups, lang, brand, title, largest):
@@ -116,7 +118,7 @@ def funding_svg(section, lang: str, labels, brand) -> str:
         fig.text(0.01, 0.78, f"{labels.requirement}: {amounts['requirement']} "
                  f"{section.unit[lang]}", fontsize=9.5, fontweight="bold",
                  color=brand.colors["text"])
-        return _to_svg(fig)
+        return _to_svg(fig, brand)
 
 
 def funding_alt(section, lang: str, labels) -> str:
