@@ -8,6 +8,11 @@ data is valid and every requested edition rendered; each file is then written at
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +31,8 @@ from .manifest import (
 )
 from .store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
 from .yamlfile import read_yaml
+
+CACHE_DIR = ".cache"
 
 
 @dataclass
@@ -108,16 +115,18 @@ def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Pat
 
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
                    keep=None, root: Path = PROJECT_ROOT, clock=None,
-                   source_date_epoch: str | None = None) -> list[BuiltEdition]:
+                   source_date_epoch: str | None = None, jobs: int | None = None,
+                   ) -> list[BuiltEdition]:
     """Bring the requested editions (default: all) in `out_dir` up to date.
 
     An edition whose fingerprint matches the manifest, and whose file still has the recorded
     sha256, is left alone (status "unchanged") without importing WeasyPrint or matplotlib;
     `force` rebuilds it anyway. Invalid data raises DataError before anything is written.
+    Editions are laid out in up to `jobs` processes (default: one per core).
     """
     out_dir = Path(out_dir)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    options = {"keep_html": bool(keep_html), "source_date_epoch": source_date_epoch}
+    options = {"source_date_epoch": source_date_epoch}  # what changes the PDF's bytes
     plan = _quick_plan(data_path, root, langs, options)
     if plan and not force:
         unchanged = _unchanged(plan, out_dir, keep_html)
@@ -134,7 +143,8 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
         todo = [lang for lang in langs if force or not unchanged_entry(
             manifest, out_dir, lang, fingerprints[lang],
             html_name=_html_name(briefing, lang, keep_html))]
-        rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch))
+        rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch),
+                           out_dir=out_dir, jobs=jobs)
         results = []
         for lang in langs:
             if lang not in rendered:
@@ -198,17 +208,49 @@ def _created(briefing, source_date_epoch):
     return briefing.document.reference_date.iso()
 
 
-def _render(briefing, labels, langs, root, created):
+def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None):
     if not langs:
         return {}
-    from . import charts
-    from .render import render_edition
+    from .charts import ChartCache
+    from .render import prepare_edition
 
-    assets = root / "assets"
-    charts.register_fonts([assets / p for p in briefing.brand.fonts.values()],
-                          briefing.brand.font_family)
-    return {lang: render_edition(briefing, lang, labels[lang], root=root, created=created)
-            for lang in langs}
+    cache = ChartCache(Path(out_dir) / CACHE_DIR / "charts")
+    prepared = [prepare_edition(briefing, lang, labels[lang], root=root, created=created,
+                                chart_cache=cache) for lang in langs]
+    return {edition.lang: edition for edition in lay_out_all(prepared, root, jobs=jobs)}
+
+
+def lay_out_all(editions, root: Path, *, jobs=None) -> list:
+    """PDFs for prepared editions; several at once in worker processes when there are cores.
+
+    Workers are forked after WeasyPrint is imported, so none pays for the import again.
+    Forking is only safe from a single-threaded process: with other threads running (the
+    scheduler's), editions are laid out one after another.
+    """
+    from .render import lay_out
+
+    jobs = min(jobs or os.cpu_count() or 1, len(editions))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or not can_fork or threading.active_count() > 1:
+        return [lay_out(edition, root) for edition in editions]
+    import weasyprint  # noqa: F401  (imported once, before the fork)
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        return list(pool.map(lay_out, editions, [root] * len(editions)))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed with the build (a killed build must leave no orphan behind)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the build died before this worker was set up
+        os._exit(1)
 
 
 def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,

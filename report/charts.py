@@ -6,7 +6,9 @@ files. Output is deterministic: a fixed `svg.hashsalt` and no date in the metada
 
 from __future__ import annotations
 
+import hashlib
 import io
+from pathlib import Path
 
 from . import i18n
 
@@ -144,13 +146,58 @@ CHARTS = {
 }
 
 
-def render_charts(briefing, lang: str, labels) -> dict:
-    """{section id: (file name, svg text, alt text)} for every section that has a chart."""
-    charts = {}
+def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> dict:
+    """{section id: (file name, svg text, alt text)} for every section that has a chart.
+
+    Charts found in `cache` are not drawn again; matplotlib is imported only if one must be.
+    """
+    charts, fonts_ready = {}, False
     for section in briefing.sections:
-        if section.type in CHARTS:
-            draw, describe = CHARTS[section.type]
-            charts[section.id] = (f"{section.id}-{lang}.svg",
-                                  draw(section, lang, labels, briefing.brand),
-                                  describe(section, lang, labels))
+        if section.type not in CHARTS:
+            continue
+        draw, describe = CHARTS[section.type]
+        key = chart_key(section, lang, labels, briefing.brand)
+        svg = cache.get(key) if cache else None
+        if svg is None:
+            if not fonts_ready:
+                register_fonts(font_paths, briefing.brand.font_family)
+                fonts_ready = True
+            svg = draw(section, lang, labels, briefing.brand)
+            if cache:
+                cache.put(key, svg)
+        charts[section.id] = (f"{section.id}-{lang}.svg", svg, describe(section, lang, labels))
     return charts
+
+
+def chart_key(section, lang: str, labels, brand) -> str:
+    """What a chart is made of: its data, the words and brand around it, and this code."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        from importlib import metadata
+
+        source = Path(__file__).read_bytes()
+        _CODE_VERSION = hashlib.sha256(source + metadata.version("matplotlib").encode()
+                                       ).hexdigest()
+    material = repr((section, lang, sorted(labels.words.items()), brand, _CODE_VERSION))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+_CODE_VERSION = None
+
+
+class ChartCache:
+    """Chart SVGs already drawn, one file per key, in a folder (e.g. OUT/.cache/charts)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def get(self, key: str) -> str | None:
+        try:
+            return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def put(self, key: str, svg: str) -> None:
+        from .store import atomic_write
+
+        atomic_write(self.folder / f"{key}.svg", svg)

@@ -8,6 +8,7 @@ held in memory, and refuses everything else.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,16 +125,32 @@ def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: s
     )
 
 
-def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None,
-                   created: str | None = None) -> Edition:
-    """Draw the charts, fill the templates and lay out the PDF for one language."""
-    charts = charts_mod.render_charts(briefing, lang, labels)
+def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | None = None,
+                    chart_cache=None) -> Edition:
+    """Draw (or reuse) the charts and fill the templates: an Edition without its PDF yet."""
+    font_paths = [root / "assets" / p for p in briefing.brand.fonts.values()]
+    charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
+                                      cache=chart_cache)
     chart_files = {sid: (f"{CHART_DIR}/{name}", alt) for sid, (name, _svg, alt) in charts.items()}
     env = make_environment(root / "templates")
     html = render_html(briefing, lang, labels, chart_files, env=env, created=created)
     svgs = {name: svg for name, svg, _alt in charts.values()}
-    pdf, pages, warnings = html_to_pdf(html, root=root, charts=svgs, font_config=font_config)
-    return Edition(lang, html, pdf, pages, svgs, chart_files, warnings, created)
+    return Edition(lang, html, b"", 0, svgs, chart_files, [], created)
+
+
+def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
+    """The PDF of a prepared edition (WeasyPrint); runs in a worker process when parallel."""
+    pdf, pages, warnings = html_to_pdf(edition.html, root=root, charts=edition.charts,
+                                       font_config=font_config)
+    return dataclasses.replace(edition, pdf=pdf, pages=pages, warnings=warnings)
+
+
+def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None,
+                   created: str | None = None, chart_cache=None) -> Edition:
+    """Draw the charts, fill the templates and lay out the PDF for one language."""
+    edition = prepare_edition(briefing, lang, labels, root=root, created=created,
+                              chart_cache=chart_cache)
+    return lay_out(edition, root, font_config)
 
 
 class _Collect(logging.Handler):

@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import shutil
 import signal
 import tempfile
 from pathlib import Path
@@ -86,6 +87,7 @@ def sha256_file(path: Path) -> str:
 def output_lock(out_dir: Path):
     """Hold the output folder's lock for a build; BusyError at once if another build has it."""
     out_dir = Path(out_dir)
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     lock_path = out_dir / LOCK_NAME
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -98,7 +100,12 @@ def output_lock(out_dir: Path):
                             "wait for it to finish, then run again") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        try:
+            yield
+        except BaseException:
+            if created:  # a failed first build leaves no trace: remove the folder it made
+                shutil.rmtree(out_dir, ignore_errors=True)
+            raise
     finally:
         os.close(fd)  # closing releases the lock; the file stays (deleting it would race)
 

@@ -97,4 +97,5 @@ def test_build_one_language_of_the_second_file(tmp_path):
     assert result.stderr == ""
     assert "wrote" in result.stdout
     assert "unhcr-2024-en.pdf" in result.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["unhcr-2024-en.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".build.lock", ".cache", "archive", "manifest.json", "unhcr-2024-en.pdf"]
