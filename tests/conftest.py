@@ -37,3 +37,13 @@ def built_second(tmp_path_factory):
     result = run_cli("build", "--data", SECOND, "--out", out)
     assert result.returncode == 0, result.stderr
     return out, result
+
+
+@pytest.fixture(scope="session")
+def editions(tmp_path_factory):
+    """data.yaml's editions built once, without --keep-html (the options `send` builds with),
+    so that `send` finds them up to date."""
+    out = tmp_path_factory.mktemp("editions")
+    result = run_cli("build", "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out

@@ -1,0 +1,154 @@
+"""An edition and a recipient -> the email that carries it: plain text, HTML, the PDF attached.
+
+Every message goes to one recipient only. Subject and body come from data.yaml's `email:`
+block in the recipient's language, with the headline figures, the reference date and a line
+on the attachment. The Message-ID is derived from the edition's sha256 and the recipient, so
+a resend of the same edition to the same person carries the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from . import i18n
+from .errors import DeliveryError
+from .store import sha256_bytes
+
+MIME_POLICY = policy.SMTP  # CRLF line ends, long headers folded and encoded
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What every message of one edition says, in its language."""
+
+    lang: str
+    subject: str
+    paragraphs: tuple
+    figures_title: str
+    figures: tuple  # of (label, value)
+    reference: str  # "Reference date: September 2025"
+    attachment: str  # "Attached: briefing-en-2025-09.pdf — ..."
+    filename: str
+    pdf: bytes
+    greeting: str  # with a {name} slot
+    colour: str
+
+
+def message_id(edition_sha256: str, recipient_key: str, domain: str) -> str:
+    """`<edition prefix.recipient hash@domain>`: the same for the same edition and person."""
+    person = hashlib.sha256(f"{edition_sha256}\0{recipient_key}".encode()).hexdigest()
+    return f"<briefing.{edition_sha256[:16]}.{person[:24]}@{domain}>"
+
+
+def to_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes over SMTP (and into an .eml file), base64 and all."""
+    return message.as_bytes(policy=MIME_POLICY)
+
+
+class Composer:
+    """Builds the message for each recipient; reads each edition's PDF once."""
+
+    def __init__(self, briefing, labels, editions, *, sender: str, reply_to: str | None = None):
+        self.briefing = briefing
+        self.labels = labels
+        self.editions = {edition.lang: edition for edition in editions}
+        self.sender = sender
+        self.reply_to = reply_to
+        self._letters = {}
+
+    def letter(self, lang: str) -> Letter:
+        if lang not in self._letters:
+            self._letters[lang] = make_letter(self.briefing, self.labels[lang],
+                                              self.editions[lang])
+        return self._letters[lang]
+
+    def compose(self, recipient, *, msg_id: str, date) -> EmailMessage:
+        """The message for `recipient` (`email`, `name`, `lang`), dated `date` (aware)."""
+        letter = self.letter(recipient.lang)
+        message = EmailMessage(policy=MIME_POLICY)
+        message["From"] = self.sender
+        message["To"] = formataddr((recipient.name, recipient.email))
+        if self.reply_to:
+            message["Reply-To"] = self.reply_to
+        message["Subject"] = letter.subject
+        message["Date"] = format_datetime(date)
+        message["Message-ID"] = msg_id
+        message.set_content(plain_text(letter, recipient.name), cte="quoted-printable")
+        message.add_alternative(html_text(letter, recipient.name), subtype="html",
+                                cte="quoted-printable")
+        message.add_attachment(letter.pdf, maintype="application", subtype="pdf",
+                               filename=letter.filename)
+        message["Content-Language"] = letter.lang  # after the parts: set_content clears it
+        tag = hashlib.sha256(msg_id.encode()).hexdigest()[:20]
+        for number, part in enumerate(p for p in message.walk() if p.is_multipart()):
+            part.set_boundary(f"=_{tag}_{number}")
+        return message
+
+
+def make_letter(briefing, labels, edition) -> Letter:
+    """The shared part of an edition's messages; checks the PDF is the edition built."""
+    lang = edition.lang
+    pdf = edition.path.read_bytes()
+    if sha256_bytes(pdf) != edition.sha256:
+        raise DeliveryError(f"{edition.path}: changed while sending (another build?); "
+                            "run send again")
+    doc, email = briefing.document, briefing.email
+    by_id = briefing.figures_by_id()
+    headline = email.headline if email else ()
+    filename = f"{doc.output_name}-{lang}-{doc.reference_date.iso()}.pdf"
+    size = labels.fill("megabytes", value=i18n.number(len(pdf) / 1e6, lang, 1))
+    return Letter(
+        lang=lang,
+        subject=email.subject[lang] if email else doc.title[lang],
+        paragraphs=tuple(i18n.para(p, lang) for p in (email.body if email else ())),
+        figures_title=labels["cover_figures"],
+        figures=tuple(_figure_line(by_id[fid], lang) for fid in headline if fid in by_id),
+        reference=f"{labels['reference_date']}: {i18n.date(doc.reference_date, lang)}",
+        attachment=labels.fill("email_attachment", file=filename, title=doc.title[lang],
+                               edition=labels["edition"], size=size),
+        filename=filename, pdf=pdf, greeting=labels["email_greeting"],
+        colour=briefing.brand.colors.get("primary", "#000000"))
+
+
+def _figure_line(fig, lang) -> tuple:
+    value = i18n.figure(fig, lang)
+    if fig.unit:
+        value = f"{value} {fig.unit[lang]}"
+    if fig.as_of:
+        value = f"{value} ({fig.as_of[lang]})"
+    return fig.label[lang], value
+
+
+def plain_text(letter: Letter, name: str) -> str:
+    blocks = [letter.greeting.format(name=name)] if name else []
+    blocks += list(letter.paragraphs)
+    if letter.figures:
+        lines = [f"{letter.figures_title}:"]
+        lines += [f"- {label}: {value}" for label, value in letter.figures]
+        blocks.append("\n".join(lines))
+    blocks += [letter.reference, letter.attachment]
+    return "\n\n".join(blocks) + "\n"
+
+
+def html_text(letter: Letter, name: str) -> str:
+    esc = html.escape
+    parts = [f"<p>{esc(letter.greeting.format(name=name))}</p>"] if name else []
+    parts += [f"<p>{esc(text)}</p>" for text in letter.paragraphs]
+    if letter.figures:
+        rows = "".join(f'<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;'
+                       f'font-weight:normal">{esc(label)}</th><td style="text-align:right;'
+                       f'font-weight:bold">{esc(value)}</td></tr>'
+                       for label, value in letter.figures)
+        parts.append(f'<h2 style="font-size:1.1em;color:{esc(letter.colour)}">'
+                     f"{esc(letter.figures_title)}</h2><table>{rows}</table>")
+    parts += [f"<p>{esc(letter.reference)}</p>", f"<p>{esc(letter.attachment)}</p>"]
+    body = "\n".join(parts)
+    return (f'<!DOCTYPE html>\n<html lang="{esc(letter.lang)}"><head><meta charset="utf-8">'
+            f"<title>{esc(letter.subject)}</title></head>\n"
+            f'<body style="font-family:Lato,Arial,sans-serif;color:#1b1b1b">\n{body}\n'
+            "</body></html>\n")
