@@ -8,11 +8,6 @@ data is valid and every requested edition rendered; each file is then written at
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import signal
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,44 +208,14 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None):
         return {}
     from .charts import ChartCache
     from .render import prepare_edition
+    from .workers import lay_out_all, layout_jobs, layout_pool
 
     cache = ChartCache(Path(out_dir) / CACHE_DIR / "charts")
-    prepared = [prepare_edition(briefing, lang, labels[lang], root=root, created=created,
-                                chart_cache=cache) for lang in langs]
-    return {edition.lang: edition for edition in lay_out_all(prepared, root, jobs=jobs)}
-
-
-def lay_out_all(editions, root: Path, *, jobs=None) -> list:
-    """PDFs for prepared editions; several at once in worker processes when there are cores.
-
-    Workers are forked after WeasyPrint is imported, so none pays for the import again.
-    Forking is only safe from a single-threaded process: with other threads running (the
-    scheduler's), editions are laid out one after another.
-    """
-    from .render import lay_out
-
-    jobs = min(jobs or os.cpu_count() or 1, len(editions))
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or not can_fork or threading.active_count() > 1:
-        return [lay_out(edition, root) for edition in editions]
-    import weasyprint  # noqa: F401  (imported once, before the fork)
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        return list(pool.map(lay_out, editions, [root] * len(editions)))
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a worker: be killed with the build (a killed build must leave no orphan behind)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the build died before this worker was set up
-        os._exit(1)
+    with layout_pool(layout_jobs(jobs, len(langs))) as pool:  # workers start importing now
+        prepared = (prepare_edition(briefing, lang, labels[lang], root=root, created=created,
+                                    chart_cache=cache) for lang in langs)
+        laid_out = lay_out_all(prepared, root, pool=pool)
+    return {edition.lang: edition for edition in laid_out}
 
 
 def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,

@@ -19,7 +19,6 @@ from markupsafe import Markup
 from . import charts as charts_mod
 from . import i18n
 from .errors import RenderError
-from .fetch import ConfinedFetcher
 
 CHART_DIR = "charts"
 
@@ -169,6 +168,8 @@ def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
     """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
+
+    from .fetch import ConfinedFetcher
 
     fetcher = ConfinedFetcher(root, {f"{CHART_DIR}/{k}": v.encode() for k, v in charts.items()})
     collect = _Collect()

@@ -1,0 +1,238 @@
+"""Benchmark: our build against headless Chromium printing the same HTML, side by side.
+
+`make bench` (or `.venv/bin/python bench/benchmark.py [--rounds N]`). Each round runs every
+contender once, in turn, so that a noisy moment of the machine hits all of them alike; the
+table reports medians and ratios measured in this one run, never absolute pass/fail.
+Writes docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-pdf-header-footer"]
+TITLE = "ICRC transition and UNHCR operations"
+
+
+def run_process(cmd, *, cwd=ROOT):
+    """Run a whole process; return (wall seconds, peak RSS in MiB of it and its children)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n"
+                         f"{proc.stderr.read().decode(errors='replace')}")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss / 1024
+
+
+def build_cmd(data, out, *extra):
+    return [sys.executable, str(ROOT / "generate.py"), "build", "--data", str(data),
+            "--out", str(out), *extra]
+
+
+def edit_text(data: Path, round_no: int) -> None:
+    """Change only text (the title): charts stay the same."""
+    text = (ROOT / "data.yaml").read_text(encoding="utf-8")
+    data.write_text(text.replace(TITLE, f"{TITLE} ({round_no})", 1), encoding="utf-8")
+
+
+def chromium_path():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_print(chromium, html: Path, pdf: Path, profile: Path):
+    return run_process([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                        f"--print-to-pdf={pdf}", html.as_uri()])
+
+
+def warm_rerender(work: Path, rounds: int):
+    """In one long-lived process: build once, then time text-edit rebuilds (what watch does)."""
+    from report.build import build_editions
+
+    data, out = work / "warm.yaml", work / "warm-out"
+    edit_text(data, 0)
+    build_editions(data, out_dir=out)
+    times = []
+    for round_no in range(1, rounds + 1):
+        edit_text(data, round_no)
+        start = time.perf_counter()
+        build_editions(data, out_dir=out)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def batch(work: Path, rounds: int):
+    """8 editions (4 variants of the data x 2 languages): serial against parallel layout."""
+    from report.build import load_project
+    from report.render import prepare_edition
+    from report.workers import lay_out_all
+
+    prepared = []
+    for variant in range(4):
+        data = work / f"batch-{variant}.yaml"
+        edit_text(data, 100 + variant)
+        briefing, labels = load_project(data)
+        prepared += [prepare_edition(briefing, lang, labels[lang], root=ROOT)
+                     for lang in briefing.document.editions]
+    serial, parallel = [], []
+    for _ in range(rounds):
+        for jobs, bucket in ((1, serial), (os.cpu_count() or 1, parallel)):
+            start = time.perf_counter()
+            lay_out_all(prepared, ROOT, jobs=jobs)
+            bucket.append(time.perf_counter() - start)
+    return serial, parallel
+
+
+def measure(rounds: int, work: Path) -> dict:
+    results = {name: [] for name in ("cold", "cold_mem", "warm_cache", "unchanged",
+                                     "chromium", "chromium_mem")}
+    chromium = chromium_path()
+    data = work / "data.yaml"
+    out = work / "out"
+    edit_text(data, 0)
+    subprocess.run(build_cmd(data, out, "--force", "--keep-html"), check=True,
+                   stdout=subprocess.DEVNULL)
+    for round_no in range(1, rounds + 1):
+        shutil.rmtree(out / ".cache", ignore_errors=True)
+        wall, mem = run_process(build_cmd(data, out, "--force"))
+        results["cold"].append(wall)
+        results["cold_mem"].append(mem)
+        edit_text(data, round_no)  # text only: the chart cache (from the cold run) is warm
+        results["warm_cache"].append(run_process(build_cmd(data, out))[0])
+        results["unchanged"].append(run_process(build_cmd(data, out))[0])
+        if chromium:
+            wall = mem = 0.0
+            for lang in ("en", "az"):
+                one, peak = chromium_print(chromium, out / f"briefing-{lang}.html",
+                                           work / f"chromium-{lang}.pdf",
+                                           Path(tempfile.mkdtemp(dir=work)))
+                wall += one
+                mem = max(mem, peak)
+            results["chromium"].append(wall)
+            results["chromium_mem"].append(mem)
+    results["warm_rerender"] = warm_rerender(work, rounds)
+    results["batch_serial"], results["batch_parallel"] = batch(work, rounds)
+    sizes = {lang: (out / f"briefing-{lang}.pdf").stat().st_size for lang in ("en", "az")}
+    if chromium:
+        sizes.update({f"chromium-{lang}": (work / f"chromium-{lang}.pdf").stat().st_size
+                      for lang in ("en", "az")})
+    return {"results": results, "sizes": sizes, "chromium": chromium}
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def report(measured: dict, rounds: int) -> str:
+    r, sizes = measured["results"], measured["sizes"]
+    m = {name: median(values) for name, values in r.items()}
+    has_peer = bool(r["chromium"])
+    rows = [
+        ("cold build, both editions (whole process)", m["cold"], None),
+        ("build with the chart cache warm (text changed)", m["warm_cache"], None),
+        ("unchanged rebuild (skip path)", m["unchanged"], None),
+        ("warm re-render in a long-lived process", m["warm_rerender"], None),
+        ("batch of 8 editions, serial", m["batch_serial"], None),
+        ("batch of 8 editions, parallel", m["batch_parallel"], None),
+    ]
+    if has_peer:
+        rows.append(("headless Chromium printing the two HTML files", m["chromium"], None))
+    ratios = []
+    if has_peer:
+        ratios.append(("cold build / Chromium", m["cold"] / m["chromium"], "≤ 1.3"))
+        ratios.append(("chart cache warm / Chromium", m["warm_cache"] / m["chromium"], "≤ 1.0"))
+    ratios += [
+        ("unchanged rebuild / cold build", m["unchanged"] / m["cold"], "≤ 0.1"),
+        ("warm re-render / cold build", m["warm_rerender"] / m["cold"], "≤ 0.4"),
+        ("batch speed-up, parallel over serial", m["batch_serial"] / m["batch_parallel"],
+         "≥ 1.7"),
+    ]
+    if has_peer:
+        ours = sizes["en"] + sizes["az"]
+        theirs = sizes["chromium-en"] + sizes["chromium-az"]
+        ratios.append(("our PDF bytes / Chromium's", ours / theirs, "≤ 0.5"))
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `make bench` on {dt.date.today().isoformat()}: {rounds} rounds, "
+        "contenders alternating within each round; medians. Machine: "
+        f"{os.cpu_count()} cores, {_memory_gib():.0f} GiB memory, {platform.machine()}, "
+        f"Python {platform.python_version()}, {_versions()}.",
+        "",
+        "| what | median (s) |",
+        "|---|---|",
+        *[f"| {name} | {value:.2f} |" for name, value, _ in rows],
+        "",
+        "| ratio (this run) | value | target | met |",
+        "|---|---|---|---|",
+        *[f"| {name} | {value:.2f} | {target} | {_met(value, target)} |"
+          for name, value, target in ratios],
+        "",
+        f"Peak memory (largest process): our cold build {m['cold_mem']:.0f} MiB (target "
+        f"≤ 300 MiB: {_met(m['cold_mem'], '≤ 300')})"
+        + (f"; Chromium {m['chromium_mem']:.0f} MiB." if has_peer else "."),
+        "",
+        "PDF sizes: " + ", ".join(f"{name} {size / 1024:.0f} KiB"
+                                  for name, size in sizes.items()) + ".",
+    ]
+    if not has_peer:
+        lines += ["", "Chromium was not found, so the peer was skipped "
+                      "(`apt-get install chromium` to include it)."]
+    return "\n".join(lines) + "\n"
+
+
+def _met(value, target):
+    op, number = target.split()
+    return "yes" if (value <= float(number) if op == "≤" else value >= float(number)) else "no"
+
+
+def _memory_gib():
+    with open("/proc/meminfo") as handle:
+        return int(handle.readline().split()[1]) / 1024 / 1024
+
+
+def _versions():
+    from importlib import metadata
+
+    chromium = chromium_path()
+    peer = ""
+    if chromium:
+        peer = ", " + subprocess.run([chromium, "--version"], capture_output=True,
+                                     text=True).stdout.strip()
+    return f"WeasyPrint {metadata.version('weasyprint')}{peer}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/benchmark.py", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+    if not chromium_path():
+        print("chromium not found: the peer is skipped (apt-get install chromium)")  # noqa: T201
+    with tempfile.TemporaryDirectory() as work:
+        measured = measure(args.rounds, Path(work))
+    text = report(measured, args.rounds)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

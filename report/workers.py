@@ -1,0 +1,73 @@
+"""Laying out several editions at once: prepared editions -> PDFs in worker processes.
+
+The workers are forked at the start of a build and import WeasyPrint while the main
+process draws the charts and fills the templates, so the two heavy imports overlap.
+A worker dies with the build (PR_SET_PDEATHSIG): a killed build leaves no orphan.
+Forking is only safe from a single-threaded process: with other threads running (the
+scheduler's), editions are laid out one after another in the calling process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+
+def layout_jobs(jobs: int | None, count: int) -> int:
+    """How many processes to use for `count` editions (1: lay out in this process)."""
+    jobs = min(jobs or os.cpu_count() or 1, count)
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    return jobs if jobs > 1 and can_fork and threading.active_count() == 1 else 1
+
+
+@contextlib.contextmanager
+def layout_pool(jobs: int):
+    """A pool of `jobs` workers, started now and importing WeasyPrint; None for one job."""
+    if jobs <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(os.getpid(),)) as pool:
+        for _ in range(jobs):
+            pool.submit(_ready)  # start every worker now, not at the first real task
+        yield pool
+
+
+def lay_out_all(editions, root: Path, *, jobs: int | None = None, pool=None) -> list:
+    """The PDFs of prepared editions, in order.
+
+    With a `pool`, each edition is handed to a worker as soon as it is prepared (`editions`
+    may be a generator), so the first layout overlaps the preparation of the next.
+    """
+    from .render import lay_out
+
+    if pool is not None:
+        futures = [pool.submit(lay_out, edition, root) for edition in editions]
+        return [future.result() for future in futures]
+    editions = list(editions)
+    with layout_pool(layout_jobs(jobs, len(editions))) as own:
+        if own is not None:
+            return lay_out_all(editions, root, pool=own)
+    return [lay_out(edition, root) for edition in editions]
+
+
+def _start_worker(parent: int) -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the build died before this worker was set up
+        os._exit(1)
+    import weasyprint  # noqa: F401  (the slow import, done while the parent draws charts)
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start them all at once."""
