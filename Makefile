@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: briefing test check lint preview clean system
+.PHONY: briefing test check lint preview bench clean system
 
 briefing: $(STAMP) system
 	$(PY) generate.py build
@@ -14,14 +14,19 @@ check: $(STAMP)
 	$(PY) generate.py check
 
 test: $(STAMP) system
-	$(PY) -m ruff check report tests generate.py
+	$(PY) -m ruff check report tests generate.py bench
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check report tests generate.py
+	$(PY) -m ruff check report tests generate.py bench
 
 preview: $(STAMP) system
 	$(PY) -m report.preview
+
+# Measures our build against headless Chromium (skipped if absent: apt-get install chromium)
+# and writes docs/performance.md.
+bench: $(STAMP) system
+	$(PY) bench/benchmark.py
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }

@@ -1,19 +1,21 @@
 """Command line: parse arguments, call the pipeline, map failures to exit codes.
 
 Exit codes: 0 done; 2 bad input or usage (every problem listed, nothing written);
-1 anything else. Tracebacks only with --debug.
+3 another build is writing to the same output folder; 1 anything else.
+Tracebacks only with --debug.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .errors import DataError, ReportError
+from .errors import DataError, ReportError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "send", "watch", "schedule")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -24,7 +26,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="generate.py",
         description="Build branded, accessible PDF briefings from a data file.",
-        epilog="Exit codes: 0 done, 2 bad input or usage, 1 anything else. "
+        epilog="Exit codes: 0 done, 2 bad input or usage, 3 output folder busy, "
+               "1 anything else. "
                "Without a command, runs 'build'.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = sub.add_parser("build", parents=[common], help="write every edition as PDF",
@@ -38,10 +41,28 @@ def make_parser() -> argparse.ArgumentParser:
                        help="rebuild even if nothing changed")
     build.add_argument("--keep-html", action="store_true",
                        help="also write OUT/<name>-<lang>.html with its files, for a browser")
+    build.add_argument("--jobs", type=_positive_int, metavar="N",
+                       help="lay out up to N editions at once (default: one per core)")
+    build.add_argument("--keep", type=_positive_int, metavar="N",
+                       help="keep only the newest N archived editions per language "
+                            "(default: all)")
     sub.add_parser("check", parents=[common], help="validate the data file only",
                    description="Validate the data file and report every problem; "
                                "writes nothing.")
+    _add_send_parser(sub, common)
+    _add_watch_parser(sub, common)
+    _add_schedule_parser(sub, common)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
 
 
 def main(argv=None, stdout=None, stderr=None) -> int:
@@ -92,8 +113,13 @@ def run_build(args, stdout) -> int:
     from .build import build_editions
 
     built = build_editions(args.data, out_dir=args.out, langs=args.lang,
-                           keep_html=args.keep_html)
+                           keep_html=args.keep_html, force=args.force, keep=args.keep,
+                           jobs=args.jobs,
+                           source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
     for edition in built:
+        if edition.status == "unchanged":
+            print(f"unchanged: {edition.path}", file=stdout)
+            continue
         for _warning in edition.warnings:
             pass
         extra = f" + {edition.html_path}" if edition.html_path else ""
@@ -102,4 +128,129 @@ def run_build(args, stdout) -> int:
     return EXIT_OK
 
 
-COMMAND_FUNCTIONS = {"build": run_build, "check": run_check}
+def _add_send_parser(sub, common) -> None:
+    send = sub.add_parser(
+        "send", parents=[common], help="email each recipient their edition, once",
+        description="Send the current editions in OUT (built first if missing or stale) to "
+                    "the recipients file, one message per recipient, recorded in "
+                    "OUT/deliveries.sqlite so that nobody gets the same edition twice. SMTP "
+                    "settings come from the environment (SMTP_HOST, SMTP_PORT, "
+                    "SMTP_SECURITY, SMTP_USERNAME, SMTP_PASSWORD, MAIL_FROM, ...).",
+        epilog="Exit codes: 0 every recipient has the edition, 1 some are missing (listed), "
+               "2 bad recipients file or settings (nothing sent).")
+    send.add_argument("--recipients", type=Path, metavar="FILE",
+                      help="CSV file with the header email,name,lang")
+    send.add_argument("--out", default="out", type=Path, metavar="DIR",
+                      help="output folder with the editions and the ledger (default: out)")
+    send.add_argument("--dry-run", type=Path, metavar="FOLDER",
+                      help="write each message as an .eml file into FOLDER; send nothing, "
+                           "record nothing")
+    send.add_argument("--rate", type=_positive_number, metavar="N",
+                      help="send at most N messages a minute (default: no limit)")
+    send.add_argument("--retry-failed", action="store_true",
+                      help="also retry recipients whose address was refused permanently")
+    send.add_argument("--status", action="store_true",
+                      help="print who received the current editions and when, who failed "
+                           "and why; sends nothing")
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
+def run_send(args, stdout) -> int:
+    from . import deliver
+
+    if args.status:
+        for line in deliver.status_lines(args.data, out_dir=args.out,
+                                         recipients_path=args.recipients):
+            print(line, file=stdout)
+        return EXIT_OK
+    if args.recipients is None:
+        raise UsageError("send: --recipients FILE is required (or --status)")
+    report = deliver.send_briefing(
+        args.data, args.recipients, out_dir=args.out, environ=os.environ,
+        dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
+        progress_stream=stdout, warn=lambda text: sys.stderr.write(f"warning: {text}\n"))
+    for line in report.summary_lines():
+        print(line, file=stdout)
+    return EXIT_OK if report.complete or report.dry_run_files else EXIT_FAILED
+
+
+def _add_rebuild_options(parser) -> None:
+    """The build options that watch and schedule pass on to every build."""
+    parser.add_argument("--out", default="out", type=Path, metavar="DIR",
+                        help="output folder (default: out)")
+    parser.add_argument("--lang", nargs="+", metavar="CODE",
+                        help="only these editions (default: all in the data file)")
+    parser.add_argument("--keep", type=_positive_int, metavar="N",
+                        help="keep only the newest N archived editions per language "
+                             "(default: all)")
+
+
+def _add_watch_parser(sub, common) -> None:
+    watch = sub.add_parser(
+        "watch", parents=[common], help="rebuild whenever the data, templates or assets change",
+        description="Build, then rebuild the editions whenever the data file, templates/ or "
+                    "assets/ change (checked every --interval seconds; built once the files "
+                    "have been quiet for --debounce seconds). Problems in the data are "
+                    "printed and watching goes on; the last good PDF stays in place. "
+                    "Ctrl-C or SIGTERM stops it after the current build.",
+        epilog="Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 130 a second "
+               "Ctrl-C cut a build short.")
+    _add_rebuild_options(watch)
+    watch.add_argument("--keep-html", action="store_true",
+                       help="also write OUT/<name>-<lang>.html with its files, for a browser")
+    watch.add_argument("--interval", type=_positive_number, default=1.0, metavar="S",
+                       help="seconds between two looks at the files (default: 1)")
+    watch.add_argument("--debounce", type=_positive_number, default=0.5, metavar="S",
+                       help="seconds without further changes before building (default: 0.5)")
+
+
+def _add_schedule_parser(sub, common) -> None:
+    schedule = sub.add_parser(
+        "schedule", parents=[common], help="rebuild (and send) on a schedule until stopped",
+        description="A long-running scheduler: at each time of --cron (or every --every "
+                    "seconds) it runs the same build as 'build', and with --send emails a "
+                    "new edition. One log line per run: when, why, result, duration. "
+                    "SIGTERM or Ctrl-C stops it after the current run.",
+        epilog="Exit codes: 0 stopped cleanly, 2 bad cron expression or usage, 130 a "
+               "second Ctrl-C or SIGTERM cut a run short.")
+    when = schedule.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", metavar="EXPR",
+                      help='a 5-field crontab expression in local time, e.g. "0 6 * * 1-5" '
+                           "(06:00 Monday to Friday); @daily, @weekly, ... also work")
+    when.add_argument("--every", type=_positive_number, metavar="SECONDS",
+                      help="run every SECONDS instead (for testing, or 'every 10 minutes': "
+                           "--every 600)")
+    _add_rebuild_options(schedule)
+    schedule.add_argument("--send", type=Path, metavar="RECIPIENTS",
+                          help="after a run that built a new edition, email it to this "
+                               "recipients CSV (as 'send' does; SMTP settings from the "
+                               "environment)")
+
+
+def run_watch(args, stdout) -> int:
+    from .watch import watch
+
+    return watch(args.data, out=stdout, out_dir=args.out, langs=args.lang,
+                 keep_html=args.keep_html, keep=args.keep, interval=args.interval,
+                 debounce=args.debounce, debug=args.debug)
+
+
+def run_schedule(args, stdout) -> int:
+    from .schedule import schedule_command
+
+    return schedule_command(args.data, out_dir=args.out, cron=args.cron, every=args.every,
+                            langs=args.lang, keep=args.keep, recipients=args.send,
+                            environ=os.environ, out=stdout)
+
+
+COMMAND_FUNCTIONS = {"build": run_build, "check": run_check, "send": run_send,
+                     "watch": run_watch, "schedule": run_schedule}
