@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DeliveryError
+from .store import folder_lock
 
 LEDGER_NAME = "deliveries.sqlite"
 LOCK_NAME = ".send.lock"
@@ -168,21 +167,6 @@ def open_ledger(out_dir: Path, *, create: bool = True) -> Ledger | None:
     return Ledger(path)
 
 
-@contextlib.contextmanager
 def send_lock(out_dir: Path):
-    """One `send` at a time per output folder; DeliveryError at once if another holds it."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            raise DeliveryError(f"another send (pid {holder}) is working on {out_dir}; wait "
-                                "for it to finish, then run again") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        os.close(fd)
+    """One `send` at a time per output folder; BusyError (exit 3) at once if another holds it."""
+    return folder_lock(out_dir, name=LOCK_NAME, what="send")

@@ -84,30 +84,37 @@ def sha256_file(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def output_lock(out_dir: Path):
-    """Hold the output folder's lock for a build; BusyError at once if another build has it."""
-    out_dir = Path(out_dir)
-    created = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = out_dir / LOCK_NAME
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+def folder_lock(folder: Path, *, name: str = LOCK_NAME, what: str = "build"):
+    """Hold a folder's lock file (`name`); BusyError at once if another process has it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            raise BusyError(f"another build (pid {holder}) is writing to {out_dir}; "
+            raise BusyError(f"another {what} (pid {holder}) is working on {folder}; "
                             "wait for it to finish, then run again") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the file stays (deleting it would race)
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path):
+    """The build's lock on its output folder; a failed first build removes the folder."""
+    out_dir = Path(out_dir)
+    created = not out_dir.exists()
+    with folder_lock(out_dir):
         try:
             yield
         except BaseException:
-            if created:  # a failed first build leaves no trace: remove the folder it made
+            if created:  # a failed first build leaves no trace
                 shutil.rmtree(out_dir, ignore_errors=True)
             raise
-    finally:
-        os.close(fd)  # closing releases the lock; the file stays (deleting it would race)
 
 
 def remove_stale_temp(folder: Path) -> list:

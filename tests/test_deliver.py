@@ -27,7 +27,7 @@ from report.errors import DataError, DeliveryError
 from report.ledger import LEDGER_NAME, open_ledger, send_lock
 from report.message import message_id
 from report.progress import Progress
-from report.store import sha256_file
+from report.store import BusyError, sha256_file
 
 POLICY = RetryPolicy(attempts=3, backoff=1, max_backoff=4)
 SUBJECT = {"en": "Azerbaijan briefing, September 2025",
@@ -299,7 +299,7 @@ def test_missing_settings_are_listed_before_anything_is_sent(out, tmp_path):
 
 def test_one_send_at_a_time(out, tmp_path):
     with smtp_server() as server, send_lock(out):
-        with pytest.raises(DeliveryError, match="another send .* is working on"):
+        with pytest.raises(BusyError, match="another send .* is working on"):
             _send(out, _csv(tmp_path, _people(1)), server.env())
         assert server.handler.rcpts == []
 

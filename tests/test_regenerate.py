@@ -121,7 +121,7 @@ def test_a_second_build_on_the_same_folder_exits_3(tmp_path):
         handle.flush()
         busy = run_cli("build", "--data", SECOND, "--out", out)
     assert busy.returncode == 3
-    assert "another build (pid 4242) is writing to" in busy.stderr
+    assert "another build (pid 4242) is working on" in busy.stderr
     assert not (out / "unhcr-2024-en.pdf").exists()
     assert run_cli("build", "--data", SECOND, "--out", out).returncode == 0
 
