@@ -111,13 +111,14 @@ def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Pat
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
                    keep=None, root: Path = PROJECT_ROOT, clock=None,
                    source_date_epoch: str | None = None, jobs: int | None = None,
-                   ) -> list[BuiltEdition]:
+                   pool=None) -> list[BuiltEdition]:
     """Bring the requested editions (default: all) in `out_dir` up to date.
 
     An edition whose fingerprint matches the manifest, and whose file still has the recorded
     sha256, is left alone (status "unchanged") without importing WeasyPrint or matplotlib;
     `force` rebuilds it anyway. Invalid data raises DataError before anything is written.
-    Editions are laid out in up to `jobs` processes (default: one per core).
+    Editions are laid out in up to `jobs` processes (default: one per core), or in the
+    long-lived `pool` of workers.persistent_pool.
     """
     out_dir = Path(out_dir)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -139,7 +140,7 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
             manifest, out_dir, lang, fingerprints[lang],
             html_name=_html_name(briefing, lang, keep_html))]
         rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch),
-                           out_dir=out_dir, jobs=jobs)
+                           out_dir=out_dir, jobs=jobs, pool=pool)
         results = []
         for lang in langs:
             if lang not in rendered:
@@ -203,7 +204,7 @@ def _created(briefing, source_date_epoch):
     return briefing.document.reference_date.iso()
 
 
-def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None):
+def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None):
     if not langs:
         return {}
     from .charts import ChartCache
@@ -211,10 +212,11 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None):
     from .workers import lay_out_all, layout_jobs, layout_pool
 
     cache = ChartCache(Path(out_dir) / CACHE_DIR / "charts")
-    with layout_pool(layout_jobs(jobs, len(langs))) as pool:  # workers start importing now
+    own = layout_pool(layout_jobs(jobs, len(langs)) if pool is None else 1)
+    with own as started:  # a new pool's workers start importing WeasyPrint now
         prepared = (prepare_edition(briefing, lang, labels[lang], root=root, created=created,
                                     chart_cache=cache) for lang in langs)
-        laid_out = lay_out_all(prepared, root, pool=pool)
+        laid_out = lay_out_all(prepared, root, pool=pool or started)
     return {edition.lang: edition for edition in laid_out}
 
 

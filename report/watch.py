@@ -169,7 +169,11 @@ def watch(data_path, *, out, interval: float = 1.0, debounce: float = 0.5, **opt
             raise UsageError(f"--out {options['out_dir']}: inside {_short(str(folder))}/, "
                              "which is watched: every build would start the next one; "
                              "choose a folder outside templates/ and assets/")
-    with StopSignals() as stop:
+    from .workers import persistent_pool
+
+    # the layout workers start before the signal thread: forking stays single-threaded
+    with persistent_pool(options.get("jobs")) as pool, StopSignals() as stop:
+        watcher.options["pool"] = pool
         try:
             watcher.run(stop.event, interval=interval, debounce=debounce)
         except KeyboardInterrupt:

@@ -15,6 +15,7 @@ import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 
@@ -43,18 +44,33 @@ def lay_out_all(editions, root: Path, *, jobs: int | None = None, pool=None) -> 
     """The PDFs of prepared editions, in order.
 
     With a `pool`, each edition is handed to a worker as soon as it is prepared (`editions`
-    may be a generator), so the first layout overlaps the preparation of the next.
+    may be a generator), so the first layout overlaps the preparation of the next. If the
+    pool has broken (a worker was killed), the editions are laid out here instead.
     """
     from .render import lay_out
 
     if pool is not None:
-        futures = [pool.submit(lay_out, edition, root) for edition in editions]
-        return [future.result() for future in futures]
+        editions = list(editions) if not isinstance(editions, list) else editions
+        try:
+            futures = [pool.submit(lay_out, edition, root) for edition in editions]
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            return [lay_out(edition, root) for edition in editions]
     editions = list(editions)
     with layout_pool(layout_jobs(jobs, len(editions))) as own:
         if own is not None:
             return lay_out_all(editions, root, pool=own)
     return [lay_out(edition, root) for edition in editions]
+
+
+@contextlib.contextmanager
+def persistent_pool(jobs: int | None = None):
+    """For a long-lived process (watch): workers started once, WeasyPrint imported once.
+
+    Enter it before any other thread starts; every build then reuses the same workers.
+    """
+    with layout_pool(layout_jobs(jobs, os.cpu_count() or 1)) as pool:
+        yield pool
 
 
 def _start_worker(parent: int) -> None:
