@@ -120,8 +120,8 @@ def run_build(args, stdout) -> int:
         if edition.status == "unchanged":
             print(f"unchanged: {edition.path}", file=stdout)
             continue
-        for _warning in edition.warnings:
-            pass
+        for warning in edition.warnings:
+            sys.stderr.write(f"warning: {edition.lang}: {warning}\n")
         extra = f" + {edition.html_path}" if edition.html_path else ""
         print(f"wrote {edition.path} ({edition.pages} pages, {edition.bytes / 1024:.0f} KiB)"
               f"{extra}", file=stdout)
