@@ -208,16 +208,14 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=
     if not langs:
         return {}
     from .charts import ChartCache
-    from .render import prepare_edition
-    from .workers import lay_out_all, layout_jobs, layout_pool
+    from .workers import layout_jobs, layout_pool, render_all
 
     cache = ChartCache(Path(out_dir) / CACHE_DIR / "charts")
     own = layout_pool(layout_jobs(jobs, len(langs)) if pool is None else 1)
     with own as started:  # a new pool's workers start importing WeasyPrint now
-        prepared = (prepare_edition(briefing, lang, labels[lang], root=root, created=created,
-                                    chart_cache=cache) for lang in langs)
-        laid_out = lay_out_all(prepared, root, pool=pool or started)
-    return {edition.lang: edition for edition in laid_out}
+        rendered = render_all(briefing, {lang: labels[lang] for lang in langs}, root=root,
+                              created=created, chart_cache=cache, pool=pool or started)
+    return {edition.lang: edition for edition in rendered}
 
 
 def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,

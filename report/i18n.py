@@ -68,6 +68,8 @@ class Labels:
         return self.words[key]
 
     def __getattr__(self, key: str) -> str:
+        if key.startswith("__") or key == "words":  # pickling looks these up before __init__
+            raise AttributeError(key)
         try:
             return self.words[key]
         except KeyError:

@@ -1,7 +1,8 @@
-"""Laying out several editions at once: prepared editions -> PDFs in worker processes.
+"""Rendering several editions at once: editions -> PDFs in worker processes.
 
-The workers are forked at the start of a build and import WeasyPrint while the main
-process draws the charts and fills the templates, so the two heavy imports overlap.
+The workers are forked when a build starts rendering and import WeasyPrint at once; each
+then draws its edition's charts (matplotlib, unless cached), fills the templates and lays
+out the PDF, so the heavy imports and the drawing happen on every core at the same time.
 A worker dies with the build (PR_SET_PDEATHSIG): a killed build leaves no orphan.
 Forking is only safe from a single-threaded process: with other threads running (the
 scheduler's), editions are laid out one after another in the calling process.
@@ -38,6 +39,22 @@ def layout_pool(jobs: int):
         for _ in range(jobs):
             pool.submit(_ready)  # start every worker now, not at the first real task
         yield pool
+
+
+def render_all(briefing, labels: dict, *, root: Path, created=None, chart_cache=None,
+               pool=None) -> list:
+    """Every edition of `labels` ({lang: Labels}) rendered: in `pool`, else one by one here."""
+    from .render import render_edition
+
+    options = {"root": root, "created": created, "chart_cache": chart_cache}
+    if pool is not None:
+        try:
+            futures = [pool.submit(render_edition, briefing, lang, words, **options)
+                       for lang, words in labels.items()]
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            pass  # a worker was killed: render here instead
+    return [render_edition(briefing, lang, words, **options) for lang, words in labels.items()]
 
 
 def lay_out_all(editions, root: Path, *, jobs: int | None = None, pool=None) -> list:
