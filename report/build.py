@@ -130,7 +130,9 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
             return unchanged
     briefing, labels = load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
-    inputs = input_digest(Path(data_path), root)
+    # the digest taken before the data was read: if the files change meanwhile, the next
+    # build sees a mismatch and rebuilds, never the reverse
+    inputs = plan["inputs"] if plan else input_digest(Path(data_path), root)
     fingerprints = {lang: edition_fingerprint(inputs, lang, options) for lang in langs}
     with output_lock(out_dir):
         for folder in (out_dir, out_dir / "archive"):
@@ -168,7 +170,7 @@ def _quick_plan(data_path, root, langs, options):
     wanted = list(dict.fromkeys(langs)) if langs else editions
     if any(lang not in editions for lang in wanted):
         return None
-    return {"langs": wanted, "name": name,
+    return {"langs": wanted, "name": name, "inputs": inputs,
             "fingerprints": {lang: edition_fingerprint(inputs, lang, options) for lang in wanted}}
 
 

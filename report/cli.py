@@ -55,14 +55,21 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
-    return value
+def _positive(convert, what):
+    """An argparse type: a number above 0, converted with `convert`."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = 0
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    return parse
+
+
+_positive_int = _positive(int, "a whole number of 1 or more")
+_positive_number = _positive(float, "a number above 0")
 
 
 def main(argv=None, stdout=None, stderr=None) -> int:
@@ -153,15 +160,6 @@ def _add_send_parser(sub, common) -> None:
                       help="print who received the current editions and when, who failed "
                            "and why; sends nothing")
 
-
-def _positive_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
-    return value
 
 
 def run_send(args, stdout) -> int:
