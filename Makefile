@@ -34,9 +34,20 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $(STAMP)
 
-# WeasyPrint needs the Pango text library from the system.
+# WeasyPrint needs Pango, and HarfBuzz's subsetter for byte-stable, warning-free font subsets
+# (without it WeasyPrint falls back to fontTools and warns). As root on Debian/Ubuntu the
+# missing packages are installed; otherwise the command to type is printed.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 system: $(STAMP)
-	@$(PY) -c 'import weasyprint' 2>/dev/null || { echo "Missing system library Pango: install it with 'apt-get install libpango-1.0-0 libpangoft2-1.0-0' (Debian/Ubuntu)"; exit 1; }
+	@if ! $(PY) -c 'import weasyprint' 2>/dev/null || ! /sbin/ldconfig -p | grep -q libharfbuzz-subset.so.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing system libraries: $(SYSTEM_PACKAGES)"; \
+	    (apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }) \
+	      || { echo "could not install $(SYSTEM_PACKAGES)"; exit 1; }; \
+	  else \
+	    echo "Missing system libraries: install them with 'sudo apt-get install $(SYSTEM_PACKAGES)' (Debian/Ubuntu)"; exit 1; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf out .pytest_cache
