@@ -15,10 +15,12 @@ check: $(STAMP)
 
 test: $(STAMP) system
 	$(PY) -m ruff check report tests generate.py bench
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check report tests generate.py bench
+	$(VENV)/bin/lint-imports --no-cache
 
 preview: $(STAMP) system
 	$(PY) -m report.preview

@@ -64,8 +64,8 @@ def chromium_print(chromium, html: Path, pdf: Path, profile: Path):
 
 def warm_rerender(work: Path, rounds: int):
     """In one long-lived process: build once, then time text-edit rebuilds (what watch does)."""
-    from report.build import build_editions
-    from report.workers import persistent_pool
+    from report.output.build import build_editions
+    from report.render.workers import persistent_pool
 
     data, out = work / "warm.yaml", work / "warm-out"
     edit_text(data, 0)
@@ -82,9 +82,9 @@ def warm_rerender(work: Path, rounds: int):
 
 def batch(work: Path, rounds: int):
     """8 editions (4 variants of the data x 2 languages): serial against parallel layout."""
-    from report.build import load_project
-    from report.render import prepare_edition
-    from report.workers import lay_out_all
+    from report.document.project import load_project
+    from report.render.html import prepare_edition
+    from report.render.workers import lay_out_all
 
     prepared = []
     for variant in range(4):

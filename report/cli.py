@@ -108,7 +108,7 @@ def main(argv=None, stdout=None, stderr=None) -> int:
 
 
 def run_check(args, stdout) -> int:
-    from .build import load_project
+    from .document.project import load_project
 
     briefing, _labels = load_project(args.data)
     print(f"{args.data}: valid ({len(briefing.sections)} sections, editions: "
@@ -117,7 +117,7 @@ def run_check(args, stdout) -> int:
 
 
 def run_build(args, stdout) -> int:
-    from .build import build_editions
+    from .output.build import build_editions
 
     built = build_editions(args.data, out_dir=args.out, langs=args.lang,
                            keep_html=args.keep_html, force=args.force, keep=args.keep,
@@ -163,7 +163,7 @@ def _add_send_parser(sub, common) -> None:
 
 
 def run_send(args, stdout) -> int:
-    from . import deliver
+    from .mail import deliver
 
     if args.status:
         for line in deliver.status_lines(args.data, out_dir=args.out,
@@ -235,7 +235,7 @@ def _add_schedule_parser(sub, common) -> None:
 
 
 def run_watch(args, stdout) -> int:
-    from .watch import watch
+    from .service.watch import watch
 
     return watch(args.data, out=stdout, out_dir=args.out, langs=args.lang,
                  keep_html=args.keep_html, keep=args.keep, interval=args.interval,
@@ -243,7 +243,7 @@ def run_watch(args, stdout) -> int:
 
 
 def run_schedule(args, stdout) -> int:
-    from .schedule import schedule_command
+    from .service.schedule import schedule_command
 
     return schedule_command(args.data, out_dir=args.out, cron=args.cron, every=args.every,
                             langs=args.lang, keep=args.keep, recipients=args.send,

@@ -22,11 +22,11 @@ from smtpserver import (
     smtp_server,
 )
 
-from report.deliver import RetryPolicy, _Pacer, send_briefing
 from report.errors import DataError, DeliveryError
-from report.ledger import LEDGER_NAME, open_ledger, send_lock
-from report.message import message_id
-from report.progress import Progress
+from report.mail.deliver import RetryPolicy, _Pacer, send_briefing
+from report.mail.ledger import LEDGER_NAME, open_ledger, send_lock
+from report.mail.message import message_id
+from report.mail.progress import Progress
 from report.store import BusyError, sha256_file
 
 POLICY = RetryPolicy(attempts=3, backoff=1, max_backoff=4)
@@ -379,9 +379,10 @@ def test_untrusted_certificate_is_refused(out, tmp_path, certificate):
 def test_a_resend_is_the_same_message(out):
     import datetime as dt
 
-    from report.build import build_editions, load_project
-    from report.message import Composer, to_bytes
-    from report.recipients import Recipient
+    from report.document.project import load_project
+    from report.mail.message import Composer, to_bytes
+    from report.mail.recipients import Recipient
+    from report.output.build import build_editions
 
     briefing, labels = load_project(DATA)
     composer = Composer(briefing, labels, build_editions(DATA, out_dir=out), sender=MAIL_FROM)

@@ -6,8 +6,8 @@ import os
 import pytest
 from conftest import ROOT
 
-from report.fetch import ConfinedFetcher, RefusedURLError
-from report.render import html_to_pdf
+from report.render.fetch import ConfinedFetcher, RefusedURLError
+from report.render.html import html_to_pdf
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import shutil
 import pytest
 from conftest import DATA, ROOT, SECOND
 
+from report.document.load import load_briefing
 from report.errors import DataError
-from report.load import load_briefing
 
 
 def _load_variant(tmp_path, old, new, base=SECOND):

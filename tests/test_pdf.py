@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from fontTools.ttLib import TTFont
 
-from report.load import load_briefing
+from report.document.load import load_briefing
 
 LANGS = ("en", "az")
 # key figures as each locale prints them

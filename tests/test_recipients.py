@@ -3,7 +3,7 @@
 import pytest
 
 from report.errors import DataError
-from report.recipients import address_problem, read_recipients
+from report.mail.recipients import address_problem, read_recipients
 
 EDITIONS = ("en", "az")
 

@@ -6,9 +6,9 @@ import jinja2
 import pytest
 from conftest import ROOT, SECOND
 
-from report import charts
-from report.build import load_project
-from report.render import css_string, heading_levels, make_environment, render_html
+from report.document.project import load_project
+from report.render import charts
+from report.render.html import css_string, heading_levels, make_environment, render_html
 
 
 @pytest.fixture(scope="module")

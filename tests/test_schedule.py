@@ -10,7 +10,7 @@ from conftest import run_cli
 from smtpserver import smtp_server
 
 from report.errors import DataError
-from report.schedule import (
+from report.service.schedule import (
     LAST_RUN_FILE,
     ScheduledBuild,
     cron_weekdays,

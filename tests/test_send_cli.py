@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, run_cli
 from smtpserver import Handler, smtp_server
 
-from report.ledger import LEDGER_NAME, open_ledger
+from report.mail.ledger import LEDGER_NAME, open_ledger
 from report.store import sha256_file
 
 

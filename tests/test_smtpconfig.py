@@ -3,7 +3,7 @@
 import pytest
 
 from report.errors import DataError
-from report.smtpconfig import DEFAULT_MAX_BYTES, settings_from_env
+from report.mail.smtpconfig import DEFAULT_MAX_BYTES, settings_from_env
 
 BASE = {"SMTP_HOST": "smtp.example.org", "MAIL_FROM": "Briefings <briefings@example.org>"}
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from report.stop import StopSignals
+from report.service.stop import StopSignals
 
 
 def _signal_and_keep_busy(signum):

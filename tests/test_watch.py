@@ -10,7 +10,7 @@ import pytest
 from background import Background, copy_project
 from conftest import ROOT, run_cli
 
-from report.watch import describe_changes, take_snapshot, wait_for_change
+from report.service.watch import describe_changes, take_snapshot, wait_for_change
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_wait_for_change_returns_none_once_stopped(tmp_path):
 
 
 def test_watch_and_schedule_import_without_weasyprint_or_matplotlib():
-    code = ("import sys, report.watch, report.schedule, report.cli; "
+    code = ("import sys, report.service.watch, report.service.schedule, report.cli; "
             "heavy = [m for m in ('weasyprint', 'matplotlib', 'apscheduler') if m in sys.modules];"
             "print(heavy)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

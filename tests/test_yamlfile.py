@@ -2,8 +2,8 @@
 
 import pytest
 
+from report.document.yamlfile import format_path, parse_yaml, read_yaml
 from report.errors import DataError
-from report.yamlfile import format_path, parse_yaml, read_yaml
 
 
 @pytest.mark.parametrize(("text", "expected"), [

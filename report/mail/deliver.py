@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError, DeliveryError
+from ..errors import DataError, DeliveryError
+from ..store import atomic_write, crash_point, sha256_file
 from .ledger import (
     FAILED_PERMANENT,
     FAILED_TRANSIENT,
@@ -34,7 +35,6 @@ from .message import Composer, message_id, to_bytes
 from .progress import Progress
 from .recipients import read_recipients
 from .smtpconfig import ConnectError, Transport, classify, open_connection, settings_from_env
-from .store import atomic_write, crash_point, sha256_file
 
 
 def utc_now() -> dt.datetime:
@@ -112,7 +112,8 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, dry_run=None,
     `dry_run` (a folder) writes .eml files instead: no connection, no ledger. `rate` is a
     limit in messages a minute. `connect(settings, local_hostname=...)` opens SMTP.
     """
-    from .build import build_editions, load_project
+    from ..document.project import load_project
+    from ..output.build import build_editions
 
     briefing, labels = load_project(data_path)
     recipients, settings = _read_inputs(briefing, recipients_path, environ,
@@ -320,7 +321,8 @@ def _write_dry_run(composer, people, folder: Path, domain, now, progress) -> lis
 
 def status_lines(data_path, *, out_dir, recipients_path=None) -> list:
     """Who received the current editions in `out_dir` and when, who failed and why."""
-    from .build import load_project, output_path
+    from ..document.project import load_project
+    from ..output.build import output_path
 
     briefing, _labels = load_project(data_path)
     wanted = None

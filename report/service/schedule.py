@@ -28,7 +28,7 @@ import logging
 import time
 from pathlib import Path
 
-from .errors import DataError, ReportError, UsageError
+from ..errors import DataError, ReportError, UsageError
 from .stop import StopSignals
 
 MISFIRE_GRACE = 12 * 3600  # seconds a run may start late; the next scheduled run covers later
@@ -207,7 +207,7 @@ class ScheduledBuild:
         """Remember when this run started, for the next startup's catch-up."""
         if not self.out_dir.is_dir():
             return  # nothing was ever built: nothing to catch up with
-        from .store import atomic_write
+        from ..store import atomic_write
 
         with contextlib.suppress(OSError):
             atomic_write(self.out_dir / LAST_RUN_FILE, started_at.isoformat() + "\n")
@@ -303,7 +303,7 @@ def schedule_command(data_path, *, out_dir, cron=None, every=None, langs=None, k
         if not Path(recipients).is_file():
             raise UsageError(f"--send {recipients}: no such file; give the recipients CSV "
                              "(email,name,lang)")
-        from .smtpconfig import settings_from_env
+        from ..mail.smtpconfig import settings_from_env
 
         settings_from_env(environ)  # missing SMTP settings: DataError now, not at 06:00
         send = _default_send(environ)
@@ -314,7 +314,7 @@ def schedule_command(data_path, *, out_dir, cron=None, every=None, langs=None, k
 
 
 def _default_build():
-    from .build import build_editions
+    from ..output.build import build_editions
 
     return build_editions
 
@@ -323,7 +323,7 @@ def _default_send(environ=None):
     """deliver.send_briefing with the process environment's SMTP settings."""
     import os
 
-    from .deliver import send_briefing
+    from ..mail.deliver import send_briefing
 
     def send(data_path, recipients, *, out_dir):
         return send_briefing(data_path, recipients, out_dir=out_dir,

@@ -11,8 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DataError, UsageError
-from .load import PROJECT_ROOT, load_briefing
+from .. import PROJECT_ROOT
+from ..document.project import load_project
+from ..document.yamlfile import read_yaml
+from ..errors import DataError, UsageError
+from ..store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
 from .manifest import (
     GENERATOR,
     archive_edition,
@@ -24,8 +27,6 @@ from .manifest import (
     unchanged_entry,
     write_manifest,
 )
-from .store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
-from .yamlfile import read_yaml
 
 CACHE_DIR = ".cache"
 
@@ -43,54 +44,6 @@ class BuiltEdition:
     html_path: Path | None = None
     status: str = "built"  # "built" or "unchanged"
     fingerprint: str = ""
-
-
-def load_project(data_path, *, root: Path = PROJECT_ROOT):
-    """Validate the data file and the labels its editions need: (briefing, {lang: Labels})."""
-    from .i18n import load_labels
-
-    briefing = load_briefing(data_path, root=root)
-    labels = load_labels(root / "templates" / "labels.yaml", briefing.document.editions)
-    check_glyphs(briefing, labels, root=root)
-    return briefing, labels
-
-
-def check_glyphs(briefing, labels, *, root: Path) -> None:
-    """Every character the editions print must exist in the brand font: no fallback fonts."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(root / "assets" / briefing.brand.fonts["regular"], lazy=True)
-    cmap = font.getBestCmap()
-    problems = []
-    for path, string in iter_strings(briefing, labels):
-        missing = sorted({ch for ch in string if ord(ch) not in cmap and not ch.isspace()})
-        if missing:
-            names = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing)
-            problems.append(f"{briefing.path}: {path}: {names} not in the brand font "
-                            f"{briefing.brand.font_family}; use other characters or a font "
-                            "that has them")
-    if problems:
-        raise DataError(problems)
-
-
-def iter_strings(briefing, labels):
-    """(where, string) for every human-readable string of every edition."""
-    def walk(value, path):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, f"{path}.{key}" if path else str(key))
-        elif isinstance(value, list | tuple):
-            for i, item in enumerate(value):
-                yield from walk(item, f"{path}[{i}]")
-        elif isinstance(value, str):
-            yield path, value
-        elif hasattr(value, "__dataclass_fields__"):
-            yield from walk(vars(value), path)
-
-    yield from walk({"document": briefing.document, "brand": briefing.brand.name,
-                     "sources": briefing.sources, "sections": briefing.sections}, "")
-    for lang, words in labels.items():
-        yield from walk(words.words, f"labels.{lang}")
 
 
 def select_langs(briefing, langs) -> tuple:
@@ -209,8 +162,8 @@ def _created(briefing, source_date_epoch):
 def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None):
     if not langs:
         return {}
-    from .charts import ChartCache
-    from .workers import layout_jobs, layout_pool, render_all
+    from ..render.charts import ChartCache
+    from ..render.workers import layout_jobs, layout_pool, render_all
 
     cache = ChartCache(Path(out_dir) / CACHE_DIR / "charts")
     own = layout_pool(layout_jobs(jobs, len(langs)) if pool is None else 1)
@@ -241,7 +194,7 @@ def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_h
 
 def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path) -> Path:
     """OUT/<name>-<lang>.html plus a <name>-<lang>_files/ folder: viewable in a browser."""
-    from .render import CHART_DIR, make_environment, render_html
+    from ..render.html import CHART_DIR, make_environment, render_html
 
     html_path = output_path(briefing, out_dir, edition.lang, ".html")
     files = f"{html_path.stem}_files/"

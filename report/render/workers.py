@@ -44,7 +44,7 @@ def layout_pool(jobs: int):
 def render_all(briefing, labels: dict, *, root: Path, created=None, chart_cache=None,
                pool=None) -> list:
     """Every edition of `labels` ({lang: Labels}) rendered: in `pool`, else one by one here."""
-    from .render import render_edition
+    from .html import render_edition
 
     options = {"root": root, "created": created, "chart_cache": chart_cache}
     if pool is not None:
@@ -64,7 +64,7 @@ def lay_out_all(editions, root: Path, *, jobs: int | None = None, pool=None) -> 
     may be a generator), so the first layout overlaps the preparation of the next. If the
     pool has broken (a worker was killed), the editions are laid out here instead.
     """
-    from .render import lay_out
+    from .html import lay_out
 
     if pool is not None:
         editions = list(editions) if not isinstance(editions, list) else editions

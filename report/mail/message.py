@@ -15,9 +15,9 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from . import i18n
-from .errors import DeliveryError
-from .store import sha256_bytes
+from ..document import i18n
+from ..errors import DeliveryError
+from ..store import sha256_bytes
 
 MIME_POLICY = policy.SMTP  # CRLF line ends, long headers folded and encoded
 

@@ -19,8 +19,8 @@ import time
 import traceback
 from pathlib import Path
 
-from .errors import DataError, ReportError, UsageError
-from .load import PROJECT_ROOT
+from .. import PROJECT_ROOT
+from ..errors import DataError, ReportError, UsageError
 from .stop import StopSignals
 
 WATCHED_DIRS = ("templates", "assets")
@@ -169,7 +169,7 @@ def watch(data_path, *, out, interval: float = 1.0, debounce: float = 0.5, **opt
             raise UsageError(f"--out {options['out_dir']}: inside {_short(str(folder))}/, "
                              "which is watched: every build would start the next one; "
                              "choose a folder outside templates/ and assets/")
-    from .workers import persistent_pool
+    from ..render.workers import persistent_pool
 
     # the layout workers start before the signal thread: forking stays single-threaded
     with persistent_pool(options.get("jobs")) as pool, StopSignals() as stop:
@@ -185,6 +185,6 @@ def watch(data_path, *, out, interval: float = 1.0, debounce: float = 0.5, **opt
 
 
 def _default_build():
-    from .build import build_editions
+    from ..output.build import build_editions
 
     return build_editions

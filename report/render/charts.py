@@ -10,7 +10,7 @@ import hashlib
 import io
 from pathlib import Path
 
-from . import i18n
+from ..document import i18n
 
 HASH_SALT = "briefing-charts"
 WIDTH_IN = 6.7  # the text width of an A4 page with our margins
@@ -198,6 +198,6 @@ class ChartCache:
             return None
 
     def put(self, key: str, svg: str) -> None:
-        from .store import atomic_write
+        from ..store import atomic_write
 
         atomic_write(self.folder / f"{key}.svg", svg)

@@ -17,8 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DeliveryError
-from .store import folder_lock
+from ..errors import DeliveryError
+from ..store import folder_lock
 
 LEDGER_NAME = "deliveries.sqlite"
 LOCK_NAME = ".send.lock"

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DataError
+from ..errors import DataError
 
 COLUMNS = ("email", "name", "lang")
 MAX_ADDRESS = 254

@@ -12,7 +12,7 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from .errors import DataError
+from ..errors import DataError
 from .model import Para, PartialDate, Value
 from .yamlfile import read_yaml
 

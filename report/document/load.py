@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import PROJECT_ROOT
+from ..errors import DataError
 from . import fields as f
-from .errors import DataError
 from .model import Brand, Briefing, Document, Email, Source
 from .sections import check_consistency, parse_sections
 from .yamlfile import read_yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGS_SUPPORTED = ("en", "az")
 FONT_FACES = ("regular", "bold", "italic", "bold_italic", "black")
 COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")

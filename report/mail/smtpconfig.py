@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
-from .errors import DataError, DeliveryError
+from ..errors import DataError, DeliveryError
 from .ledger import FAILED_PERMANENT, FAILED_TRANSIENT
 from .recipients import address_problem
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from ..document import i18n
+from ..errors import RenderError
 from . import charts as charts_mod
-from . import i18n
-from .errors import RenderError
 
 CHART_DIR = "charts"
 

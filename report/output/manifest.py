@@ -14,8 +14,8 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
-from .store import atomic_write, sha256_file
+from .. import __version__
+from ..store import atomic_write, sha256_file
 
 GENERATOR = f"report {__version__}"
 MANIFEST = "manifest.json"

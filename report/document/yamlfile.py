@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError
+from ..errors import DataError
 
 MAX_BYTES = 2 * 1024 * 1024
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it

@@ -1,0 +1,2 @@
+"""Turn rendered editions into files: the build (skip, render, write), the manifest and
+the archive."""
