@@ -51,6 +51,7 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
 
 
 def _display_name(path: Path) -> str:
+    """Return the file's name as messages write it: relative to the current folder if inside."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:

@@ -47,6 +47,7 @@ class BuiltEdition:
 
 
 def select_langs(briefing, langs) -> tuple:
+    """Return the editions asked for (default: all); UsageError for one the file lacks."""
     editions = briefing.document.editions
     if not langs:
         return editions
@@ -58,6 +59,7 @@ def select_langs(briefing, langs) -> tuple:
 
 
 def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Path:
+    """Return OUT/<output name>-<lang><suffix>."""
     return Path(out_dir) / f"{briefing.document.output_name}-{lang}{suffix}"
 
 
@@ -111,7 +113,8 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
 
 
 def _quick_plan(data_path, root, langs, options):
-    """Editions and fingerprints from the raw files, without validating (the skip path)."""
+    """Return editions and fingerprints read from the raw files, without validating (the
+    skip path), or None if the full load must say what is wrong."""
     try:
         raw = read_yaml(Path(data_path)).value
         document = raw["document"]
@@ -152,7 +155,7 @@ def _html_name(briefing, lang, keep_html):
 
 
 def _created(briefing, source_date_epoch):
-    """The document date: SOURCE_DATE_EPOCH if given, else the data's reference date."""
+    """Return the document date: SOURCE_DATE_EPOCH if given, else the reference date."""
     if source_date_epoch:
         moment = dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

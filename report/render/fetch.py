@@ -41,6 +41,7 @@ class ConfinedFetcher(URLFetcher):
                        for name, body in (memory or {}).items()}
 
     def fetch(self, url, headers=None):
+        """Return WeasyPrint's response for `url`; raise RefusedURLError if it is not ours."""
         path = self.resolve(url)
         if path.as_posix() in self.memory:
             return URLFetcherResponse(url, self.memory[path.as_posix()],

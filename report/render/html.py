@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..document import i18n
+from ..document.model import Figure, find
 from ..errors import RenderError
 from . import charts as charts_mod
 
@@ -54,6 +55,7 @@ def linked_files(briefing) -> tuple:
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
+    """Return the Jinja2 environment of `templates`: autoescaped, strict, with our filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -64,12 +66,13 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst)
+        capfirst=_capfirst, source_of=source_of)
     return env
 
 
 @jinja2.pass_context
 def _t(ctx, text):
+    """Return a Text in the edition's language."""
     return text[ctx["lang"]]
 
 
@@ -93,13 +96,20 @@ def _date(ctx, value):
     return i18n.date(value, ctx["lang"])
 
 
+def source_of(section) -> str | None:
+    """Return the source a section's source line names: its own, else its first figure's."""
+    if section.source:
+        return section.source
+    return next((fig.source for _path, fig in find(section, Figure)), None)
+
+
 def _capfirst(value: str) -> str:
     """Upper-case the first letter only ('sentyabr 2025' -> 'Sentyabr 2025')."""
     return value[:1].upper() + value[1:]
 
 
 def css_string(value: str) -> Markup:
-    """A CSS string literal that cannot break out of its quotes or of a <style> element."""
+    """Return a CSS string literal that cannot break out of its quotes or of <style>."""
     out = []
     for ch in str(value):
         if ch in '"\\<>&' or ord(ch) < 0x20:
