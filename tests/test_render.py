@@ -128,3 +128,18 @@ def test_kept_html_is_the_html_the_pdf_was_laid_out_from(tmp_path, monkeypatch):
         for p in (tmp_path / "unhcr-2024-en_files" / "charts").iterdir()})
     assert warnings == []
     assert hashlib.sha256(pdf).hexdigest() == built.sha256
+
+
+def test_each_section_prints_its_source_line_once():
+    briefing, labels = load_project(ROOT / "data.yaml")
+    env = make_environment(ROOT / "templates")
+    found = {chart: Chart(f"{chart}.svg", "", "alt") for chart in ("population", "funding")}
+    html = render_html(briefing, "en", labels["en"], found, env=env)
+    parts = html.split("<section ")[1:]
+    assert len(parts) == len(briefing.sections) - 1  # the contents is a <nav>
+    counts = {}
+    for part in parts:
+        counts.setdefault(part.split('"')[1], set()).add(part.count('class="source-line"'))
+    assert counts["funding"] == counts["population"] == counts["key-figures"] == {1}
+    assert counts["chapter"] == counts["sources"] == {0}
+    assert set().union(*counts.values()) == {0, 1}

@@ -13,7 +13,16 @@ from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
 from .checks import check_briefing
-from .model import Brand, Briefing, Check, Document, Email, FrozenMap, Source
+from .model import (
+    DEFAULT_OUTPUT_NAME,
+    Brand,
+    Briefing,
+    Check,
+    Document,
+    Email,
+    FrozenMap,
+    Source,
+)
 from .sections import SECTION_TYPES, Registry, section_reader
 from .yamlfile import read_yaml
 
@@ -89,7 +98,7 @@ def _document(ctx, raw, path):
         keywords=r.get("keywords", f.text),
         reference_date=r.get("reference_date", f.partial_date),
         editions=tuple(ctx.langs),
-        output_name=r.get("output_name", f.ident, default="briefing"),
+        output_name=r.get("output_name", f.ident, default=DEFAULT_OUTPUT_NAME),
     )
     r.done()
     return result if editions and None not in vars(result).values() else None

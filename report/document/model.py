@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .sections import SectionType
 
 Number = int | float
+DEFAULT_OUTPUT_NAME = "briefing"  # OUT/<output name>-<lang>.pdf when the file names none
 
 
 class FrozenMap(Mapping):
@@ -155,7 +156,7 @@ class Document:
     keywords: Text
     reference_date: PartialDate
     editions: tuple[str, ...]
-    output_name: str = "briefing"
+    output_name: str = DEFAULT_OUTPUT_NAME
 
 
 @dataclass(frozen=True)

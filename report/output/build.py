@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import PROJECT_ROOT
+from ..document.model import DEFAULT_OUTPUT_NAME
 from ..document.project import load_project
 from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
@@ -119,7 +120,7 @@ def _quick_plan(data_path, root, langs, options):
         raw = read_yaml(Path(data_path)).value
         document = raw["document"]
         editions = [str(lang) for lang in document["editions"]]
-        name = str(document.get("output_name") or "briefing")
+        name = str(document.get("output_name") or DEFAULT_OUTPUT_NAME)
         inputs = input_digest(Path(data_path), root)
     except (DataError, KeyError, TypeError, OSError):
         return None  # the full load will say what is wrong
