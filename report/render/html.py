@@ -19,6 +19,7 @@ from markupsafe import Markup
 from ..document import i18n
 from ..errors import RenderError
 from . import charts as charts_mod
+from .phrases import mark_phrases
 
 CHART_DIR = "charts"
 
@@ -48,7 +49,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst)
+        capfirst=_capfirst, phrases=mark_phrases)
     return env
 
 
@@ -59,7 +60,7 @@ def _t(ctx, text):
 
 @jinja2.pass_context
 def _para(ctx, item):
-    return i18n.para(item, ctx["lang"])
+    return mark_phrases(i18n.para(item, ctx["lang"]))
 
 
 @jinja2.pass_context
@@ -170,6 +171,7 @@ def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import ConfinedFetcher
+    from .tagging import tag_pdf
 
     fetcher = ConfinedFetcher(root, {f"{CHART_DIR}/{k}": v.encode() for k, v in charts.items()})
     collect = _Collect()
@@ -184,4 +186,5 @@ def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
         raise RenderError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
-    return pdf, len(document.pages), collect.messages
+    pdf, tag_warnings = tag_pdf(pdf, html)  # the structure WeasyPrint leaves out: tagging.py
+    return pdf, len(document.pages), collect.messages + tag_warnings
