@@ -125,7 +125,7 @@ def mark_margin_boxes(doc) -> None:
     in_tree = {element.objgen for element in walk_elements(doc)}
     nums = doc.Root.StructTreeRoot.ParentTree.Nums
     page_index = {page.objgen: i for i, page in enumerate(doc.pages)}
-    for key, value in zip(nums[::2], nums[1::2]):
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
         if int(key) >= len(doc.pages) or not isinstance(value, Array):
             continue  # annotations' entries
         outside = {mcid for mcid, element in enumerate(value)
@@ -362,6 +362,7 @@ def _apply(m, x, y):
 
 def _check_inside(box, page) -> None:
     left, bottom, right, top = (float(v) for v in page.MediaBox)
-    if not (left - 1 <= box[0] <= box[2] <= right + 1 and bottom - 1 <= box[1] <= box[3] <= top + 1):
+    inside_x = left - 1 <= box[0] <= box[2] <= right + 1
+    if not (inside_x and bottom - 1 <= box[1] <= box[3] <= top + 1):
         raise TaggingError(f"a figure's box {box} falls outside its page after conversion; "
                            "WeasyPrint's page transform is not the one this step expects")
