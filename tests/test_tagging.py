@@ -233,6 +233,15 @@ def test_no_ligature_changes_azerbaijani_letters(built):
     assert "fi" in _ligatures(en)  # the rule is for the language, not global
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdfua_checker_finds_nothing(built, lang):
+    """The audit's checker; runs where `pdfua` is installed (it is not in requirements.lock)."""
+    pdfua = pytest.importorskip("pdfua")
+    out, _result = built
+    report = pdfua.validate(str(out / f"briefing-{lang}.pdf"))
+    assert [(f.rule_id, f.message) for f in report.findings] == []
+
+
 # ---- the step itself, on WeasyPrint's own output --------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -39,12 +39,11 @@ def tag_pdf(pdf: bytes, html: str) -> tuple:
     """Return (the mended PDF bytes, warnings) for WeasyPrint's `pdf` laid out from `html`."""
     facts = read_html(html)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        texts = [_marked_texts(page) for page in doc.pages]
         mark_margin_boxes(doc)
         scope_header_cells(doc)
         add_id_tree(doc)
         describe_links(doc, facts.links)
-        warnings = mark_languages(doc, facts.phrases, texts)
+        warnings = mark_languages(doc, facts.phrases)
         mend_figure_boxes(doc)
         out = io.BytesIO()
         doc.save(out, deterministic_id=True, compress_streams=True,
@@ -263,9 +262,10 @@ def describe_links(doc, links: dict) -> None:
 
 # ---- Language of parts -----------------------------------------------------------------------
 
-def mark_languages(doc, phrases: list, texts: list) -> list:
+def mark_languages(doc, phrases: list) -> list:
     """Put /Lang on the /Span elements of the marked phrases; warn of any not found."""
     pages = {page.objgen: i for i, page in enumerate(doc.pages)}
+    texts = _PageTexts(doc)
     wanted = list(phrases)
     remaining = wanted[0][1] if wanted else ""
     for element in walk_elements(doc):
@@ -291,6 +291,18 @@ def _span_text(element, texts, pages) -> str:
             page = texts[pages[kid.Pg.objgen]]
             parts.extend(page.get(mcid, "") for mcid in _mcids(kid))
     return "".join(parts)
+
+
+class _PageTexts(dict):
+    """{page index: {MCID: text}}, each page decoded when first asked for."""
+
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, index):
+        self[index] = _marked_texts(self.doc.pages[index])
+        return self[index]
 
 
 def _marked_texts(page) -> dict:
