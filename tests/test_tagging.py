@@ -215,6 +215,13 @@ def test_figure_boxes_are_on_the_page_above_their_captions(built, lang):
         doc.close()
 
 
+def test_azerbaijani_chart_alt_names_a_horizontal_bar_chart(built):
+    pdf = _open(built, "az")
+    alts = [str(e.Alt) for e in _elements(pdf) if e.S == "/Figure"]
+    assert alts[0].startswith("Üfüqi zolaqlı qrafik, ")  # the population chart (barh)
+    assert not [alt for alt in alts if "Sütunlu" in alt]  # "column chart": it is not one
+
+
 def _ligatures(pdf):
     """Every multi-letter string that one glyph stands for, by the fonts' ToUnicode maps."""
     found = set()

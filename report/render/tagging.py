@@ -139,7 +139,8 @@ def mark_margin_boxes(doc) -> None:
 def _check_margin_box(element, doc, page_index, page_number) -> None:
     parent = element.get("/P")
     document = _kids(doc.Root.StructTreeRoot)[0]
-    if not (_is_element(parent) and parent.S == "/NonStruct" and parent.get("/P") == document
+    if not (_is_element(parent) and parent.S == "/NonStruct"
+            and parent.P.objgen == document.objgen
             and page_index.get(element.Pg.objgen) == page_number):
         raise TaggingError(
             f"page {page_number + 1}: a {element.S} element outside the structure tree is not "
