@@ -20,6 +20,7 @@ from ..document import i18n
 from ..document.model import Figure, find
 from ..errors import RenderError
 from . import charts as charts_mod
+from .phrases import mark_phrases
 
 CHART_DIR = "charts"
 
@@ -66,7 +67,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst, source_of=source_of)
+        capfirst=_capfirst, source_of=source_of, phrases=mark_phrases)
     return env
 
 
@@ -78,7 +79,7 @@ def _t(ctx, text):
 
 @jinja2.pass_context
 def _para(ctx, item):
-    return i18n.para(item, ctx["lang"])
+    return mark_phrases(i18n.para(item, ctx["lang"]))
 
 
 @jinja2.pass_context
@@ -202,6 +203,7 @@ def html_to_pdf(html: str, *, root: Path, generated: dict | None = None, folder:
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import ConfinedFetcher
+    from .tagging import tag_pdf
 
     memory = {path: text.encode() for path, text in (generated or {}).items()}
     fetcher = ConfinedFetcher(root, memory, folder=folder)
@@ -217,4 +219,5 @@ def html_to_pdf(html: str, *, root: Path, generated: dict | None = None, folder:
         raise RenderError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
-    return pdf, len(document.pages), collect.messages
+    pdf, tag_warnings = tag_pdf(pdf, html)  # the structure WeasyPrint leaves out: tagging.py
+    return pdf, len(document.pages), collect.messages + tag_warnings
