@@ -120,9 +120,10 @@ def single_line_text(ctx, value, path):
     result = text(ctx, value, path)
     for lang, item in (result or {}).items():
         if _LINE_BREAK.search(item):
-            where = path + (lang,) if isinstance(value, dict) else path
-            ctx.problem(where, f"the '{lang}' text must be one line, without line breaks or "
-                               "control characters")
+            each = isinstance(value, dict)
+            ctx.problem(path + (lang,) if each else path,
+                        f"{f'the {lang!r} text' if each else 'the text'} must be one line, "
+                        "without line breaks or control characters")
             return None
     return result
 
