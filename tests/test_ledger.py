@@ -69,7 +69,8 @@ def test_a_ledger_that_is_not_ours_is_refused_and_left_alone(tmp_path, make, why
 
 def test_garbage_is_refused(tmp_path):
     (tmp_path / LEDGER_NAME).write_bytes(b"not a database at all" * 100)
-    with pytest.raises(DeliveryError, match="cannot open the delivery ledger"):
+    with pytest.raises(DeliveryError, match=r"cannot open the delivery ledger \(file is not a "
+                                            r"database\); nothing was sent"):
         open_ledger(tmp_path)
 
 

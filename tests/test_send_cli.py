@@ -90,6 +90,18 @@ def test_an_empty_ledger_is_refused_not_taken_for_a_first_run(out, tmp_path):
     assert (out / LEDGER_NAME).read_bytes() == b""
 
 
+def test_a_foreign_ledger_is_refused_before_anything_is_built(tmp_path):
+    out = tmp_path / "fresh"
+    out.mkdir()
+    (out / LEDGER_NAME).write_bytes(b"SQLite format 3\x00" + b"\x00" * 4080)
+    result = run_cli("send", "--recipients", write_recipients(tmp_path, people(1)), "--out",
+                     out, env={"SMTP_HOST": "127.0.0.1", "SMTP_SECURITY": "none",
+                               "MAIL_FROM": "briefings@example.org"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {out / LEDGER_NAME}: ")
+    assert sorted(p.name for p in out.iterdir()) == [LEDGER_NAME]
+
+
 def test_a_name_the_message_builder_would_refuse_is_refused_with_its_row(out, tmp_path):
     recipients = write_recipients(tmp_path, ["ann@example.org,Ann,en",
                                              "bob@example.org,=?utf-8?q?Bob=0D=0A?=,en",

@@ -124,6 +124,8 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_ru
     for warning in recipients.warnings:
         if warn:
             warn(warning)
+    if dry_run is None:
+        _check_ledger(out_dir)  # a ledger we must refuse is refused before any build
     # the same options as `build`, so that an up-to-date edition is found unchanged
     built = build(data_path, out_dir=out_dir,
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
@@ -148,6 +150,13 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_ru
             progress.finish()
         rows = [(r, ledger.get(composer.editions[r.lang].sha256, r.key)) for r in people]
     return SendReport(rows, sent_now=run.sent)
+
+
+def _check_ledger(out_dir) -> None:
+    """DeliveryError now if `out_dir` has a ledger file that is not one we can use."""
+    ledger = open_ledger(out_dir, create=False)
+    if ledger is not None:
+        ledger.close()
 
 
 def _read_inputs(briefing, recipients_path, environ, *, need_server):

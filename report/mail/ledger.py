@@ -108,13 +108,20 @@ class Ledger:
         try:
             self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True,
                                       isolation_level=None, timeout=30)
-            self.db.row_factory = sqlite3.Row
+        except sqlite3.DatabaseError as exc:
+            raise DeliveryError(f"{self.path}: cannot open the delivery ledger ({exc}); "
+                                "check the folder's permissions") from None
+        self.db.row_factory = sqlite3.Row
+        try:
             self._check_schema()
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:
-            raise DeliveryError(f"{self.path}: cannot open the delivery ledger ({exc}); "
-                                "move the file away to start a new one") from None
+            self.db.close()
+            raise self._refusal(f"cannot open the delivery ledger ({exc})") from None
+        except DeliveryError:
+            self.db.close()
+            raise
 
     def _check_schema(self) -> None:
         """Refuse a file that is not a ledger of ours; stamp an unversioned one of ours."""
