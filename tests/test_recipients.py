@@ -131,3 +131,9 @@ def test_names_with_address_punctuation_are_accepted_as_one_name(tmp_path, name)
     quoted = '"' + name.replace('"', '""') + '"'
     found = _read(_write(tmp_path, f"email,name\nann@example.org,{quoted}\n"))
     assert [r.name for r in found.recipients] == [name]
+
+
+def test_runs_of_white_space_in_a_name_are_one_space(tmp_path):
+    """A header keeps no double spaces: the name is sent, and greeted, as it will read."""
+    found = _read(_write(tmp_path, 'email,name\nann@example.org,"Ann  Smith,   Desk"\n'))
+    assert [r.name for r in found.recipients] == ["Ann Smith, Desk"]

@@ -18,7 +18,6 @@ import re
 from email import policy
 from email.header import Header, decode_header, make_header
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import getaddresses
 
@@ -26,6 +25,7 @@ MAX_NAME = 128  # characters in a recipient's name
 MAX_LINE = 998  # octets in a header line (RFC 5322 2.1.1)
 FOLD_AT = 78  # where lines are folded (RFC 5322: SHOULD)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: a name with one is tried
 _TEXT_HEADERS = {"subject"}
 _ADDRESS_HEADERS = {"from", "to", "reply-to"}
 
@@ -82,34 +82,53 @@ def to_header(name: str, addr: str) -> Address:
 def name_problem(name: str, addr: str) -> str | None:
     """Why `name` cannot be the display name of the address `addr` (valid) in a To header:
     too long, a control character, an encoded word, or anything that the header builder
-    refuses or that does not parse back (strict and compat32 parsers) as this one address."""
+    refuses or that does not parse back (strict and compat32 parsers) as this one address.
+    White space is checked as `clean_name` leaves it."""
     if len(name) > MAX_NAME:
         return f"{len(name)} characters; shorten it to at most {MAX_NAME}"
     if _CONTROL.search(name):
         return "contains a line break or control character"
     if "=?" in name:
         return "looks like an encoded word ('=?'); write the name as plain text"
+    name = clean_name(name)
+    if not _SPECIALS.search(name):
+        return None  # words only: one atom run or one run of encoded words, nothing to check
     try:
-        message = EmailMessage(policy=MIME_POLICY)
-        message["To"] = to_header(name, addr)
-        data = message.as_bytes(policy=MIME_POLICY)
+        header = MIME_POLICY.header_store_parse("To", to_header(name, addr))[1]
+        line = MIME_POLICY.fold_binary("To", header)
     except (ValueError, email.errors.MessageError) as exc:
         return f"cannot be written in a mail header ({exc})"
-    strict, compat = parse_addresses(data, "To")
+    strict, compat = parse_addresses(b"To: " + line.split(b":", 1)[1], "To")
     if (squeeze(strict) != squeeze([(name, addr)]) or compat != [(name, addr)]
-            or has_long_line(data)):
+            or has_long_line(line)):
         return "does not stay one name in a mail header; leave out quotes and brackets"
     return None
 
 
+def clean_name(name: str) -> str:
+    """A name as it is sent: runs of white space as one space (headers keep no more)."""
+    return " ".join(name.split())
+
+
 def parse_addresses(data: bytes, header: str) -> tuple:
-    """([(name, address)], [(name, address)]) of `header` in the message `data`, as the
-    strict (policy.default) and the compat32 parser read it."""
-    strict = email.message_from_bytes(data, policy=policy.default)
-    compat = email.message_from_bytes(data, policy=policy.compat32)
-    return ([(a.display_name, a.addr_spec) for a in strict[header].addresses],
+    """([(name, address)], [(name, address)]) of `header` in `data` (a message, or header
+    lines), as the strict (policy.default) and the compat32 parser read it."""
+    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
+    value = _header_value(head, header)
+    strict = policy.default.header_factory(header, value)
+    return ([(a.display_name, a.addr_spec) for a in strict.addresses],
             [(str(make_header(decode_header(name))), addr)
-             for name, addr in getaddresses([str(compat[header])])])
+             for name, addr in getaddresses([value])])
+
+
+def _header_value(head: str, header: str) -> str:
+    """The unfolded value of the first `header` field in the header block `head`."""
+    unfolded = re.sub(r"\r\n(?=[ \t])", "", head)
+    for line in unfolded.split("\r\n"):
+        name, _, value = line.partition(":")
+        if name.strip().lower() == header.lower():
+            return value.strip()
+    raise KeyError(header)
 
 
 def squeeze(pairs) -> list:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError
-from .headers import name_problem
+from .headers import clean_name, name_problem
 
 COLUMNS = ("email", "name", "lang")
 MAX_ADDRESS = 254
@@ -145,6 +145,7 @@ def _parse_row(cells, header, line, where, editions, problems):
     problem = name_problem(name, "name@example.org" if problem else email) if name else None
     if problem:
         problems.append(f"{where}:{line}: name: {problem}")
+    name = clean_name(name)
     lang = values.get("lang", "") or editions[0]
     if lang not in editions:
         problems.append(f"{where}:{line}: lang: {lang!r} is not an edition "
