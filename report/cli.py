@@ -160,17 +160,18 @@ def _add_send_parser(sub, common) -> None:
 
 def run_send(args, stdout) -> int:
     """Send the current editions (or print --status); print the summary."""
-    from .mail import deliver
+    from .mail import deliver, status
+    from .output.build import build_editions, output_path
 
     if args.status:
-        for line in deliver.status_lines(args.data, out_dir=args.out,
-                                         recipients_path=args.recipients):
+        for line in status.status_lines(args.data, out_dir=args.out, edition_path=output_path,
+                                        recipients_path=args.recipients):
             print(line, file=stdout)
         return EXIT_OK
     if args.recipients is None:
         raise UsageError("send: --recipients FILE is required (or --status)")
     report = deliver.send_briefing(
-        args.data, args.recipients, out_dir=args.out, environ=os.environ,
+        args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
         dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
         progress_stream=stdout, warn=lambda text: sys.stderr.write(f"warning: {text}\n"))
     for line in report.summary_lines():

@@ -117,6 +117,23 @@ def _nonblank(ctx, result, path):
     return result
 
 
+_LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line_text(ctx, value, path):
+    """`text` that must stay on one line (it becomes a mail header): no line break or
+    control character in any language."""
+    result = text(ctx, value, path)
+    for lang, item in (result or {}).items():
+        if _LINE_BREAK.search(item):
+            each = isinstance(value, dict)
+            ctx.problem(path + (lang,) if each else path,
+                        f"{f'the {lang!r} text' if each else 'the text'} must be one line, "
+                        "without line breaks or control characters")
+            return None
+    return result
+
+
 def plain_str(ctx, value, path):
     """Read a non-empty string that is the same in every edition (a currency, a path)."""
     if isinstance(value, str) and value.strip():

@@ -185,7 +185,7 @@ def _source(ctx, raw, path):
 def _email(ctx, raw, path):
     r = f.Reader(ctx, raw, path)
     result = Email(
-        subject=r.get("subject", f.text),
+        subject=r.get("subject", f.single_line_text),  # a mail header
         body=r.get("body", f.list_of(f.para)),
         headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
     )

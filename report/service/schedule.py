@@ -324,9 +324,10 @@ def _default_send(environ=None):
     import os
 
     from ..mail.deliver import send_briefing
+    from ..output.build import build_editions
 
     def send(data_path, recipients, *, out_dir):
-        return send_briefing(data_path, recipients, out_dir=out_dir,
+        return send_briefing(data_path, recipients, out_dir=out_dir, build=build_editions,
                              environ=os.environ if environ is None else environ)
 
     return send
