@@ -155,7 +155,14 @@ def _add_send_parser(sub, common) -> None:
                       help="also retry recipients whose address was refused permanently")
     send.add_argument("--status", action="store_true",
                       help="print who received the current editions and when, who failed "
-                           "and why; sends nothing")
+                           "and why, and who opted out; sends nothing")
+    send.add_argument("--unsubscribe", metavar="ADDRESS",
+                      help="put ADDRESS on the suppression list: no later run sends to it")
+    send.add_argument("--resubscribe", metavar="ADDRESS",
+                      help="take ADDRESS off the suppression list")
+    send.add_argument("--import-unsubscribes", type=Path, metavar="FILE",
+                      help="put every address (or opt-out token) in FILE, one a line, on "
+                           "the suppression list")
 
 
 def run_send(args, stdout) -> int:
@@ -163,6 +170,8 @@ def run_send(args, stdout) -> int:
     from .mail import deliver, status
     from .output.build import build_editions, output_path
 
+    if args.unsubscribe or args.resubscribe or args.import_unsubscribes:
+        return _run_suppression(args, stdout)
     if args.status:
         for line in status.status_lines(args.data, out_dir=args.out, edition_path=output_path,
                                         recipients_path=args.recipients):
@@ -172,11 +181,43 @@ def run_send(args, stdout) -> int:
         raise UsageError("send: --recipients FILE is required (or --status)")
     report = deliver.send_briefing(
         args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
-        dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
+        logo=_draw_logo, dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
         progress_stream=stdout, warn=lambda text: sys.stderr.write(f"warning: {text}\n"))
     for line in report.summary_lines():
         print(line, file=stdout)
     return EXIT_OK if report.complete or report.dry_run_files else EXIT_FAILED
+
+
+def _draw_logo(briefing) -> bytes:
+    """Return the brand's logo as PNG, for the email."""
+    from . import PROJECT_ROOT
+    from .render.raster import render_logo_png
+
+    return render_logo_png(briefing, root=PROJECT_ROOT)
+
+
+def _run_suppression(args, stdout) -> int:
+    """Change the suppression list (one of the three options); print what changed."""
+    import datetime as dt
+
+    from .mail import suppress
+
+    chosen = [opt for opt in ("unsubscribe", "resubscribe", "import_unsubscribes")
+              if getattr(args, opt)]
+    if len(chosen) > 1 or args.status or args.recipients or args.dry_run:
+        raise UsageError("send: use one of --unsubscribe, --resubscribe and "
+                         "--import-unsubscribes at a time, without --recipients or --status")
+    now = dt.datetime.now(dt.UTC)
+    if args.unsubscribe:
+        lines = suppress.unsubscribe(args.unsubscribe, out_dir=args.out, now=now)
+    elif args.resubscribe:
+        lines = suppress.resubscribe(args.resubscribe, out_dir=args.out)
+    else:
+        lines = suppress.import_unsubscribes(args.import_unsubscribes, out_dir=args.out,
+                                             now=now)
+    for line in lines:
+        print(line, file=stdout)
+    return EXIT_OK
 
 
 def _add_rebuild_options(parser, *, keep_html: bool = False) -> None:

@@ -90,17 +90,18 @@ def _check_message(item, out, address, lang, name):
     assert msg.get_content_type() == "multipart/mixed"
     alternative, attachment = msg.iter_parts()
     assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain",
-                                                                       "text/html"]
+                                                                       "multipart/related"]
     text = alternative.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = alternative.get_body(("html",)).get_content()
-    figures = {"en": ("657,749", "Reference date: September 2025"),
-               "az": ("657.749", "İstinad tarixi: sentyabr 2025")}[lang]
+    figures = {"en": ("657,749", "Figures as of September 2025"),
+               "az": ("657.749", "Rəqəmlər sentyabr 2025 vəziyyətinədir")}[lang]
     for part in (text, html):
         assert figures[0] in part
         assert figures[1] in part
         assert f"briefing-{lang}-2025-09.pdf" in part
     greeting = {"en": "Dear", "az": "Hörmətli"}[lang]
-    assert text.startswith(f"{greeting} {name},\n\n") if name else not text.startswith(greeting)
+    neutral = {"en": "Dear colleague,", "az": "Hörmətli həmkar,"}[lang]
+    assert text.startswith(f"{greeting} {name},\n\n" if name else f"{neutral}\n\n")
     assert f'<html lang="{lang}">' in html
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content_disposition() == "attachment"

@@ -6,7 +6,14 @@ import sqlite3
 import pytest
 
 from report.errors import DeliveryError
-from report.mail.ledger import COLUMNS, LEDGER_NAME, SCHEMA, SCHEMA_VERSION, open_ledger
+from report.mail.ledger import (
+    COLUMNS,
+    LEDGER_NAME,
+    SCHEMA,
+    SCHEMA_2,
+    SCHEMA_VERSION,
+    open_ledger,
+)
 
 SHA = "ab" * 32
 ROW = (SHA, "ann@example.org", "Ann@example.org", "Ann", "en", "briefing-en.pdf", "<id@x>")
@@ -90,7 +97,7 @@ def test_rows_are_read_by_column_name(tmp_path):
             SCHEMA.replace("CREATE TABLE deliveries", "CREATE TABLE original")
             + f"CREATE TABLE deliveries AS SELECT {reordered} FROM original;"
             + "ALTER TABLE deliveries ADD COLUMN note TEXT DEFAULT 'later';"
-            + f"PRAGMA user_version = {SCHEMA_VERSION};")
+            + f"{SCHEMA_2} PRAGMA user_version = {SCHEMA_VERSION};")
     with sqlite3.connect(tmp_path / LEDGER_NAME) as db:
         db.execute(f"INSERT INTO deliveries ({', '.join(COLUMNS)}) VALUES "
                    "(?, ?, ?, ?, ?, ?, ?, NULL, 'sent', 1, 250, '2.0.0 Ok', 't0', 't1', 't2')",
@@ -100,3 +107,45 @@ def test_rows_are_read_by_column_name(tmp_path):
         assert ledger.for_edition(SHA) == {"ann@example.org": row}
     assert (row.recipient, row.address, row.name, row.state, row.attempts, row.smtp_code,
             row.sent_at) == ("ann@example.org", "Ann@example.org", "Ann", "sent", 1, 250, "t2")
+
+
+@pytest.mark.parametrize("version", [0, 1])
+def test_an_older_ledger_is_migrated_with_its_rows(tmp_path, version):
+    """Schema 0 and 1 had no suppression list: it is added, the rows stay, the version is 2;
+    read-only opening (status, dry run) leaves the file as it was."""
+    _sqlite(tmp_path / LEDGER_NAME, f"{SCHEMA} PRAGMA user_version = {version};")
+    with sqlite3.connect(tmp_path / LEDGER_NAME) as db:
+        db.execute(f"INSERT OR IGNORE INTO deliveries ({', '.join(COLUMNS)}) VALUES "
+                   "(?, ?, ?, ?, ?, ?, ?, NULL, 'sent', 1, 250, 'Ok', 't0', 't1', 't2')", ROW)
+    before = (tmp_path / LEDGER_NAME).read_bytes()
+    with open_ledger(tmp_path, create=False, write=False) as ledger:
+        assert ledger.suppressions() == {}
+        assert ledger.secret(create=False) is None
+    assert (tmp_path / LEDGER_NAME).read_bytes() == before
+    with open_ledger(tmp_path) as ledger:
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert ledger.get(SHA, "ann@example.org").state == "sent"
+        assert ledger.suppressions() == {}
+        secret = ledger.secret()
+    with open_ledger(tmp_path) as ledger:
+        assert ledger.secret() == secret  # made once, kept
+
+
+def test_a_version_2_ledger_without_its_tables_is_refused(tmp_path):
+    _sqlite(tmp_path / LEDGER_NAME, f"{SCHEMA} PRAGMA user_version = 2;")
+    with pytest.raises(DeliveryError, match="it says schema 2 but has no suppression list"):
+        open_ledger(tmp_path)
+
+
+def test_the_suppression_list(tmp_path):
+    with open_ledger(tmp_path) as ledger:
+        assert ledger.suppress(["Ann@Example.org", "bo@example.org"], source="command",
+                               now="t1") == ["Ann@Example.org", "bo@example.org"]
+        assert ledger.suppress(["ann@example.org"], source="file.txt", now="t2") == []
+        assert ledger.resubscribe("BO@example.org") is True
+        assert ledger.resubscribe("bo@example.org") is False
+    with open_ledger(tmp_path) as ledger:
+        found = ledger.suppressions()
+    assert list(found) == ["ann@example.org"]
+    assert (found["ann@example.org"].address, found["ann@example.org"].source) == (
+        "Ann@Example.org", "command")

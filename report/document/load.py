@@ -18,6 +18,7 @@ from .model import (
     Brand,
     Briefing,
     Check,
+    Closing,
     Document,
     Email,
     FrozenMap,
@@ -188,9 +189,20 @@ def _email(ctx, raw, path):
         subject=r.get("subject", f.single_line_text),  # a mail header
         body=r.get("body", f.list_of(f.para)),
         headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
+        closing=r.get("closing", _closing, default=None),
     )
     r.done()
     return result if result.subject and result.body is not None else None
+
+
+def _closing(ctx, raw, path):
+    """Read the sign-off block: `sign_off` and `name` required, `role` and `contact` not."""
+    r = f.Reader(ctx, raw, path)
+    result = Closing(sign_off=r.get("sign_off", f.text), name=r.get("name", f.text),
+                     role=r.get("role", f.text, default=None),
+                     contact=r.get("contact", f.text, default=None))
+    r.done()
+    return result if result.sign_off and result.name else None
 
 
 def _check(ctx, raw, path):

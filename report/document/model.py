@@ -178,12 +178,23 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Closing:
+    """The sign-off of the message, after the figures: "Kind regards," and who sends it."""
+
+    sign_off: Text
+    name: Text
+    role: Text | None = None
+    contact: Text | None = None
+
+
+@dataclass(frozen=True)
 class Email:
     """Subject and body lines of the message that carries an edition."""
 
     subject: Text
     body: tuple[Para, ...]
     headline: tuple[str, ...] = ()  # ids of figures quoted in the message
+    closing: Closing | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document.project import load_project
-from ..errors import DataError, DeliveryError
+from ..errors import DataError
 from ..store import atomic_write, crash_point
 from .ledger import (
     FAILED_PERMANENT,
@@ -36,6 +36,7 @@ from .ledger import (
     unstamp,
 )
 from .message import Composer, MessageError, message_id
+from .precheck import check_message, manifest_sha256
 from .progress import Progress
 from .recipients import read_recipients
 from .smtpconfig import ConnectError, Transport, open_connection, settings_from_env
@@ -66,25 +67,37 @@ class SendReport:
     rows: list  # (Recipient, Delivery | None), in list order
     sent_now: set = field(default_factory=set)
     dry_run_files: list = field(default_factory=list)
+    opted_out: set = field(default_factory=set)  # keys on the suppression list
+    where: str = ""  # the recipients file, for the rows of missing recipients
 
     @property
     def missing(self) -> list:
-        return [(r, row) for r, row in self.rows if row is None or row.state != SENT]
+        """The recipients who should have their edition and do not (not the opted out)."""
+        return [(r, row) for r, row in self.rows if r.key not in self.opted_out
+                and (row is None or row.state != SENT)]
+
+    @property
+    def skipped(self) -> list:
+        """The recipients on the list who opted out: not sent, and no failure."""
+        return [r for r, _row in self.rows if r.key in self.opted_out]
 
     @property
     def complete(self) -> bool:
         return not self.dry_run_files and not self.missing
 
     def summary_lines(self) -> list:
+        opted = [f"  {r.email} ({r.lang}): not sent: opted out" for r in self.skipped]
         if self.dry_run_files:
             folder = self.dry_run_files[0].parent
             return [f"dry run: wrote {len(self.dry_run_files)} messages to {folder}; "
-                    "nothing was sent or recorded"]
-        total, missing = len(self.rows), self.missing
+                    "nothing was sent or recorded", *opted]
+        total, missing = len(self.rows) - len(self.skipped), self.missing
         earlier = total - len(missing) - len(self.sent_now)
         lines = [f"sent {len(self.sent_now)} message{'s' if len(self.sent_now) != 1 else ''}"
                  f"; {earlier} recipient{'s' if earlier != 1 else ''} already had their "
                  "edition"]
+        if self.skipped:
+            lines += [f"{len(self.skipped)} on the list opted out (see send --status):", *opted]
         if not missing:
             return [*lines, f"every recipient has the current edition ({total} of {total})"]
         lines.append(f"{total - len(missing)} of {total} recipients have the current "
@@ -107,16 +120,18 @@ def why_missing(row) -> str:
     return f"failed for now ({attempts}): {reply_text(row)}; run send again later"
 
 
-def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_run=None,
-                  rate=None, retry_failed=False, clock=utc_now, sleep=time.sleep,
-                  policy: RetryPolicy = RetryPolicy(), progress_stream=None, warn=None,
-                  connect=open_connection) -> SendReport:
+def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=None,
+                  dry_run=None, rate=None, retry_failed=False, clock=utc_now,
+                  sleep=time.sleep, policy: RetryPolicy = RetryPolicy(), progress_stream=None,
+                  warn=None, connect=open_connection) -> SendReport:
     """Send each recipient the current edition of their language, once.
 
     `build(data_path, out_dir=..., source_date_epoch=...)` brings the editions up to date and
     returns them (each with `lang`, `path`, `sha256`): the build stage's `build_editions`.
-    `dry_run` (a folder) writes .eml files instead: no connection, no ledger. `rate` is a
-    limit in messages a minute. `connect(settings, local_hostname=...)` opens SMTP.
+    `logo(briefing)` returns the brand's logo as PNG bytes (the render stage draws it; None:
+    no logo in the HTML). `dry_run` (a folder) writes .eml files instead: no connection, no
+    ledger written. `rate` is a limit in messages a minute. `connect(settings,
+    local_hostname=...)` opens SMTP. Suppressed recipients (ledger.suppressions) are left out.
     """
     briefing, labels = load_project(data_path)  # the one validation of the data
     recipients, settings = _read_inputs(briefing, recipients_path, environ,
@@ -130,26 +145,46 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_ru
     built = build(data_path, out_dir=out_dir,
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
     composer = Composer(briefing, labels, built, sender=settings.mail_from,
-                        reply_to=settings.reply_to)
-    people = recipients.recipients
-    domain = settings.from_address.rpartition("@")[2]
-    _check_sizes(composer, people, settings.max_bytes, clock())
-    progress = Progress(len(people), stream=progress_stream)
+                        reply_to=settings.reply_to, opt_out=settings.opt_out,
+                        logo_png=logo(briefing) if logo else None)
+    check = _Checker(composer, settings.max_bytes, manifest_sha256(out_dir),
+                     str(recipients_path))
+    progress = Progress(len(recipients.recipients), stream=progress_stream)
     if dry_run is not None:
-        files = _write_dry_run(composer, people, Path(dry_run), domain, clock(), progress)
-        return SendReport([(r, None) for r in people], dry_run_files=files)
+        return _dry_run(composer, recipients.recipients, Path(dry_run), out_dir, check,
+                        clock(), progress)
     run = _Run(settings=settings, composer=composer, clock=clock, sleep=sleep, policy=policy,
                pacer=_Pacer(rate, sleep), progress=progress, connect=connect)
     with send_lock(out_dir), open_ledger(out_dir) as ledger:
         run.ledger = ledger
-        jobs = _plan(ledger, composer.editions, people, domain, stamp(clock()), retry_failed)
+        composer.secret = ledger.secret()
+        opted_out = set(ledger.suppressions())
+        people = [r for r in recipients.recipients if r.key not in opted_out]
+        jobs = _plan(ledger, composer.editions, people, composer.domain, stamp(clock()),
+                     retry_failed)
+        jobs = run.precheck(jobs, check)
         try:
             run.deliver(jobs)
         finally:
             run.transport.close()
             progress.finish()
-        rows = [(r, ledger.get(composer.editions[r.lang].sha256, r.key)) for r in people]
-    return SendReport(rows, sent_now=run.sent)
+        rows = [(r, None if r.key in opted_out else
+                 ledger.get(composer.editions[r.lang].sha256, r.key))
+                for r in recipients.recipients]
+    return SendReport(rows, sent_now=run.sent, opted_out=opted_out, where=str(recipients_path))
+
+
+def _dry_run(composer, people, folder, out_dir, check, now, progress) -> SendReport:
+    """Write the messages as .eml files, leaving out the suppressed (nothing is recorded)."""
+    ledger = open_ledger(out_dir, create=False, write=False)
+    opted_out = set()
+    if ledger is not None:
+        with ledger:
+            composer.secret = ledger.secret(create=False) or composer.secret
+            opted_out = set(ledger.suppressions())
+    files = _write_dry_run(composer, [r for r in people if r.key not in opted_out], folder,
+                           check, now, progress)
+    return SendReport([(r, None) for r in people], dry_run_files=files, opted_out=opted_out)
 
 
 def _check_ledger(out_dir) -> None:
@@ -216,11 +251,27 @@ class _Run:
     progress: Progress
     connect: object
     ledger: object = None
+    check: object = None  # a _Checker
     sent: set = field(default_factory=set)
     count: int = 0
 
     def __post_init__(self):
         self.transport = Transport(self.settings, self.connect)
+
+    def precheck(self, jobs, check) -> list:
+        """Build and check every message before the first is sent; record the ones that
+        would fail (with their row of the recipients file); return the others."""
+        self.check = check
+        passed = []
+        for job in jobs:
+            try:
+                check(job.recipient, msg_id=job.row.message_id, date=job.date or self.clock())
+            except MessageError as exc:
+                self._record(job, FAILED_PERMANENT, None,
+                             f"{check.where}:{job.recipient.line}: {exc.reason}")
+                continue
+            passed.append(job)
+        return passed
 
     def deliver(self, jobs) -> None:
         """Rounds: everyone once, then the transient failures again after a backoff. A
@@ -259,9 +310,7 @@ class _Run:
             job.date = unstamp(stamp(self.clock()))  # whole seconds, as the ledger keeps it
         date = job.date
         try:
-            data = self.composer.message_bytes(job.recipient, msg_id=job.row.message_id,
-                                               date=date)
-            _check_message_size(data, self.settings.max_bytes, job.recipient.email)
+            data = self.check(job.recipient, msg_id=job.row.message_id, date=date)
         except MessageError as exc:  # this one cannot go; the others still do
             self._record(job, FAILED_PERMANENT, None, exc.reason)
             return FAILED_PERMANENT
@@ -306,46 +355,16 @@ class _Pacer:
         self.next_at = now + self.interval
 
 
-def _size_problem(data: bytes, limit: int) -> str | None:
-    if len(data) <= limit:
-        return None
-    return (f"the message is {len(data) / 1e6:.1f} MB after encoding, over the "
-            f"{limit / 1e6:.1f} MB limit (MAIL_MAX_BYTES)")
-
-
-def _check_message_size(data: bytes, limit: int, address: str) -> None:
-    problem = _size_problem(data, limit)
-    if problem:
-        raise MessageError(address, problem)
-
-
-def _check_sizes(composer, people, limit, now) -> None:
-    """Before anything is sent: one sample message per edition (the longest name that
-    builds) within the size limit."""
-    for lang in dict.fromkeys(r.lang for r in people):
-        for sample in sorted((r for r in people if r.lang == lang), key=lambda r: -len(r.name)):
-            try:
-                data = composer.message_bytes(sample, msg_id="<size-check@localhost>", date=now)
-            except MessageError:
-                continue  # recorded for that recipient when its turn comes
-            problem = _size_problem(data, limit)
-            if problem:
-                raise DeliveryError(
-                    f"{composer.editions[lang].path}: {problem}; nothing was sent to it. Make "
-                    "the PDF smaller, or raise MAIL_MAX_BYTES if the mail server accepts "
-                    "larger messages")
-            break
-
-
-def _write_dry_run(composer, people, folder: Path, domain, now, progress) -> list:
+def _write_dry_run(composer, people, folder: Path, check, now, progress) -> list:
     """Each message as an .eml file: nothing connects, nothing is recorded."""
     files = []
     for number, r in enumerate(people, 1):
         sha = composer.editions[r.lang].sha256
         try:
-            data = composer.message_bytes(r, msg_id=message_id(sha, r.key, domain), date=now)
+            data = check(r, msg_id=message_id(sha, r.key, composer.domain), date=now)
         except MessageError as exc:
-            progress.update(f"{r.email} ({r.lang})", FAILED_PERMANENT, exc.reason)
+            progress.update(f"{r.email} ({r.lang})", FAILED_PERMANENT,
+                            f"{check.where}:{r.line}: {exc.reason}")
             continue
         safe = "".join(ch if ch.isalnum() or ch in "@.-_+" else "_" for ch in r.key)
         path = folder / f"{number:04d}-{safe}.eml"
@@ -354,3 +373,16 @@ def _write_dry_run(composer, people, folder: Path, domain, now, progress) -> lis
         progress.update(str(path), "wrote")
     progress.finish()
     return files
+
+
+class _Checker:
+    """Builds one recipient's message and checks it (precheck.check_message)."""
+
+    def __init__(self, composer, limit: int, manifest: dict, where: str):
+        self.composer, self.limit, self.manifest, self.where = composer, limit, manifest, where
+
+    def __call__(self, recipient, *, msg_id: str, date) -> bytes:
+        edition = self.composer.editions[recipient.lang]
+        expected = self.manifest.get(recipient.lang) or edition.sha256
+        return check_message(self.composer, recipient, msg_id=msg_id, date=date,
+                             limit=self.limit, expected_sha256=expected)

@@ -11,6 +11,10 @@ that is empty, foreign or newer is refused (DeliveryError) rather than taken for
 which would send everyone the edition again. Only a missing file is a first run; it is
 created complete under a temporary name, then renamed. Rows are read by column name.
 
+Schema 2 adds the suppression list (`suppressions`: who opted out, when, how) and `meta`
+(the secret that opt-out tokens are made with); a schema 1 (or unversioned) ledger is
+migrated in place, in one transaction, the first time this version opens it.
+
 Only one `send` at a time works on a folder (`send_lock`).
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import secrets
 import sqlite3
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -34,7 +39,7 @@ FAILED_PERMANENT, FAILED_TRANSIENT = "failed-permanent", "failed-transient"
 STATES = (PENDING, SENDING, SENT, FAILED_PERMANENT, FAILED_TRANSIENT)
 STATE_OF_OUTCOME = {Outcome.ACCEPTED: SENT, Outcome.REFUSED: FAILED_PERMANENT,
                     Outcome.DEFERRED: FAILED_TRANSIENT}
-SCHEMA_VERSION = 1  # PRAGMA user_version; 0 is a ledger written before versions were kept
+SCHEMA_VERSION = 2  # PRAGMA user_version; 0 is a ledger written before versions were kept
 
 SCHEMA = """
 CREATE TABLE deliveries (
@@ -57,6 +62,25 @@ CREATE TABLE deliveries (
     PRIMARY KEY (edition_sha256, recipient)
 );
 """
+SCHEMA_2 = """
+CREATE TABLE suppressions (
+    recipient TEXT PRIMARY KEY,       -- the address, lower case
+    address TEXT NOT NULL,            -- as it was given
+    source TEXT NOT NULL,             -- 'command', or the file it was imported from
+    created_at TEXT NOT NULL
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One address on the suppression list."""
+
+    recipient: str
+    address: str
+    source: str
+    created_at: str
 
 
 @dataclass(frozen=True)
@@ -101,12 +125,15 @@ def unstamp(text: str) -> dt.datetime:
 class Ledger:
     """The deliveries of every edition sent from one output folder."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, write: bool = True):
         self.path = Path(path)
+        self.write = write
+        self.version = SCHEMA_VERSION
         if self.path.stat().st_size == 0:
             raise self._refusal("the file is empty (0 bytes)")
         try:
-            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True,
+            mode = "rw" if write else "ro"
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={mode}", uri=True,
                                       isolation_level=None, timeout=30)
         except sqlite3.DatabaseError as exc:
             raise DeliveryError(f"{self.path}: cannot open the delivery ledger ({exc}); "
@@ -114,8 +141,9 @@ class Ledger:
         self.db.row_factory = sqlite3.Row
         try:
             self._check_schema()
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            if write:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise self._refusal(f"cannot open the delivery ledger ({exc})") from None
@@ -134,11 +162,27 @@ class Ledger:
             raise self._refusal("it is an SQLite database without a deliveries table, not a "
                                 "delivery ledger")
         missing = [name for name in COLUMNS if name not in found]
-        if version not in (0, SCHEMA_VERSION) or missing:
+        if version not in (0, 1, SCHEMA_VERSION) or missing:
             raise self._refusal(f"it is not a delivery ledger of this program (schema "
                                 f"{version}, missing columns: {', '.join(missing) or '-'})")
-        if version == 0:
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        tables = {row["name"] for row in
+                  self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == SCHEMA_VERSION and not {"suppressions", "meta"} <= tables:
+            raise self._refusal(f"it says schema {version} but has no suppression list")
+        if version < SCHEMA_VERSION and self.write:
+            self._migrate(version)
+        elif version < SCHEMA_VERSION:
+            self.version = version  # read as it is: no suppressions, no secret yet
+
+    def _migrate(self, version: int) -> None:
+        """Schema 0 or 1 -> 2: add the suppression list and the token secret, at once."""
+        tables = {row["name"] for row in
+                  self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if {"suppressions", "meta"} & tables:
+            raise self._refusal(f"it says schema {version} but already has tables of a later "
+                                "one")
+        self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA_2} PRAGMA user_version = "
+                              f"{SCHEMA_VERSION}; COMMIT;")
 
     def _refusal(self, why: str) -> DeliveryError:
         return DeliveryError(
@@ -189,6 +233,50 @@ class Ledger:
                 " WHERE edition_sha256 = ? AND recipient = ? AND state = 'failed-permanent'",
                 [(now, sha, key) for key in recipients])
 
+    def secret(self, *, create: bool = True) -> bytes | None:
+        """The secret opt-out tokens are made with: made once, kept in the ledger (None if
+        there is none yet and `create` is false)."""
+        if self.version < 2:
+            return None
+        if create:
+            with self._transaction():
+                self.db.execute("INSERT OR IGNORE INTO meta (key, value)"
+                                " VALUES ('token_secret', ?)", (secrets.token_hex(32),))
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
+        return bytes.fromhex(row["value"]) if row else None
+
+    def suppress(self, entries, *, source: str, now: str) -> list:
+        """Put (address) entries on the suppression list; return those that were not on it."""
+        added = []
+        with self._transaction():
+            for address in entries:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO suppressions (recipient, address, source, created_at)"
+                    " VALUES (?, ?, ?, ?)", (address.lower(), address, source, now))
+                if cursor.rowcount:
+                    added.append(address)
+        return added
+
+    def resubscribe(self, address: str) -> bool:
+        """Take `address` off the suppression list; whether it was on it."""
+        with self._transaction():
+            cursor = self.db.execute("DELETE FROM suppressions WHERE recipient = ?",
+                                     (address.lower(),))
+        return bool(cursor.rowcount)
+
+    def suppressions(self) -> dict:
+        """{recipient: Suppression}, oldest first."""
+        if self.version < 2:
+            return {}
+        rows = self.db.execute("SELECT recipient, address, source, created_at FROM"
+                               " suppressions ORDER BY created_at, rowid")
+        return {row["recipient"]: Suppression(*row) for row in rows}
+
+    def known_addresses(self) -> dict:
+        """{recipient: address} of everybody the ledger has a row for."""
+        rows = self.db.execute("SELECT recipient, address FROM deliveries GROUP BY recipient")
+        return {row["recipient"]: row["address"] for row in rows}
+
     def get(self, sha: str, recipient: str) -> Delivery | None:
         row = self.db.execute(f"{_SELECT} WHERE edition_sha256 = ? AND recipient = ?",
                               (sha, recipient)).fetchone()
@@ -215,16 +303,17 @@ def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(**{name: row[name] for name in COLUMNS})
 
 
-def open_ledger(out_dir: Path, *, create: bool = True) -> Ledger | None:
+def open_ledger(out_dir: Path, *, create: bool = True, write: bool = True) -> Ledger | None:
     """The ledger of `out_dir`; None if it does not exist and `create` is false. Call it
-    under `send_lock` when `create` is true."""
+    under `send_lock` when `create` is true. `write=False` reads it only (and does not
+    migrate an older one)."""
     path = Path(out_dir) / LEDGER_NAME
     if not path.exists():
         if not create:
             return None
         path.parent.mkdir(parents=True, exist_ok=True)
         _create_ledger(path)
-    return Ledger(path)
+    return Ledger(path, write=write)
 
 
 def _create_ledger(path: Path) -> None:
@@ -236,7 +325,8 @@ def _create_ledger(path: Path) -> None:
     db = sqlite3.connect(temp, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        db.executescript(f"BEGIN; {SCHEMA} {SCHEMA_2} PRAGMA user_version = {SCHEMA_VERSION};"
+                         " COMMIT;")
     finally:
         db.close()
     with open(temp, "rb") as handle:

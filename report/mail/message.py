@@ -1,9 +1,11 @@
-"""An edition and a recipient -> the email that carries it: plain text, HTML, the PDF attached.
+"""An edition and a recipient -> the email that carries it: plain text, HTML with the logo
+and the cover inline, the PDF attached.
 
-Every message goes to one recipient only. Subject and body come from data.yaml's `email:`
-block in the recipient's language, with the headline figures, the reference date and a line
-on the attachment. The Message-ID is derived from the edition's sha256 and the recipient, so
-a resend of the same edition to the same person carries the same id.
+Every message goes to one recipient only. Subject, body and sign-off come from data.yaml's
+`email:` block in the recipient's language, the other words from templates/labels.yaml;
+layout.py writes the two bodies. The Message-ID is derived from the edition's sha256 and the
+recipient, so a resend of the same edition to the same person carries the same id; the
+pictures' Content-IDs from the edition alone.
 
 Headers are built and folded by headers.py (names as `Address` objects, never formatted
 into strings). `Composer.message_bytes` turns any failure to build one message into a
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import email.errors
 import hashlib
-import html
+import secrets
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -24,14 +26,33 @@ from ..document import i18n
 from ..errors import DeliveryError
 from ..store import sha256_bytes
 from .headers import MAX_LINE, MIME_POLICY, has_long_line, to_header
+from .images import InlineImage, cover_thumbnail, logo_image
+from .layout import html_text, plain_text
+from .optout import OptOut, make_token
 
 
 class MessageError(DeliveryError):
     """One recipient's message cannot be built; the others can still be sent."""
 
-    def __init__(self, address: str, reason: str):
-        self.reason = f"cannot build the message: {reason}"
+    def __init__(self, address: str, reason: str, *, what: str = "cannot build the message"):
+        self.reason = f"{what}: {reason}"
         super().__init__(f"{address}: {self.reason}")
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """A headline figure as the cover band prints it."""
+
+    value: str  # "657,749"
+    unit: str  # "" or "million US dollars"
+    label: str
+    as_of: str  # "" or "mid-2024"
+
+    @property
+    def text(self) -> str:
+        """'657,749 (mid-2024)': the value, unit and date on one line."""
+        text = f"{self.value} {self.unit}" if self.unit else self.value
+        return f"{text} ({self.as_of})" if self.as_of else text
 
 
 @dataclass(frozen=True)
@@ -40,15 +61,25 @@ class Letter:
 
     lang: str
     subject: str
+    brand: str
+    colours: dict  # the brand's roles: primary, secondary, accent, text, muted, tint
+    font_family: str
+    greeting: str  # with a {name} slot
+    greeting_neutral: str  # "Dear colleague,"
     paragraphs: tuple
     figures_title: str
-    figures: tuple  # of (label, value)
-    reference: str  # "Reference date: September 2025"
-    attachment: str  # "Attached: briefing-en-2025-09.pdf — ..."
+    figures: tuple  # of FigureLine
+    figures_as_of: str  # "Figures as of September 2025"
+    attachment: str  # "Attached: briefing-en-2025-09.pdf, ... (PDF, 101 KB)."
+    closing: tuple  # sign-off, name, then role and contact if given
+    opt_out_mail: str  # with {address} and {token} slots
+    opt_out_web: str  # with a {url} slot
     filename: str
     pdf: bytes
-    greeting: str  # with a {name} slot
-    colour: str
+    sha256: str
+    cover: InlineImage
+    cover_alt: str
+    logo: InlineImage | None
 
 
 def message_id(edition_sha256: str, recipient_key: str, domain: str) -> str:
@@ -63,22 +94,37 @@ def to_bytes(message: EmailMessage) -> bytes:
 
 
 class Composer:
-    """Builds the message for each recipient; reads each edition's PDF once."""
+    """Builds the message for each recipient; reads each edition's PDF once.
+
+    `opt_out` says where opting out goes (default: the sender's address); `secret` makes the
+    recipients' opt-out tokens (the ledger's; default: one for this Composer only);
+    `logo_png` is the brand's logo drawn as PNG (None: the brand name alone).
+    """
 
     def __init__(self, briefing, labels, editions, *, sender: Address,
-                 reply_to: Address | None = None):
+                 reply_to: Address | None = None, opt_out: OptOut | None = None,
+                 secret: bytes | None = None, logo_png: bytes | None = None):
         self.briefing = briefing
         self.labels = labels
         self.editions = {edition.lang: edition for edition in editions}
         self.sender = sender
         self.reply_to = reply_to
+        self.opt_out = opt_out or OptOut((reply_to or sender).addr_spec)
+        self.secret = secret or secrets.token_bytes(32)
+        self.logo_png = logo_png
+        self.domain = sender.addr_spec.rpartition("@")[2]
         self._letters = {}
 
     def letter(self, lang: str) -> Letter:
         if lang not in self._letters:
             self._letters[lang] = make_letter(self.briefing, self.labels[lang],
-                                              self.editions[lang])
+                                              self.editions[lang], domain=self.domain,
+                                              logo_png=self.logo_png)
         return self._letters[lang]
+
+    def token(self, recipient) -> str:
+        """The recipient's opt-out token."""
+        return make_token(self.secret, recipient.key)
 
     def message_bytes(self, recipient, *, msg_id: str, date) -> bytes:
         """The encoded message for `recipient`; MessageError if it cannot be built."""
@@ -94,6 +140,7 @@ class Composer:
     def compose(self, recipient, *, msg_id: str, date) -> EmailMessage:
         """The message for `recipient` (`email`, `name`, `lang`), dated `date` (aware)."""
         letter = self.letter(recipient.lang)
+        token = self.token(recipient)
         message = EmailMessage(policy=MIME_POLICY)
         message["From"] = self.sender
         message["To"] = to_header(recipient.name, recipient.email)
@@ -102,9 +149,9 @@ class Composer:
         message["Subject"] = letter.subject
         message["Date"] = format_datetime(date)
         message["Message-ID"] = msg_id
-        message.set_content(plain_text(letter, recipient.name), cte="quoted-printable")
-        message.add_alternative(html_text(letter, recipient.name), subtype="html",
-                                cte="quoted-printable")
+        for name, value in self.opt_out.headers(token).items():
+            message[name] = value
+        _add_bodies(message, letter, recipient.name, opt_out=self.opt_out, token=token)
         message.add_attachment(letter.pdf, maintype="application", subtype="pdf",
                                filename=letter.filename)
         message["Content-Language"] = letter.lang  # after the parts: set_content clears it
@@ -114,66 +161,78 @@ class Composer:
         return message
 
 
-def make_letter(briefing, labels, edition) -> Letter:
+def _add_bodies(message, letter, name, *, opt_out, token) -> None:
+    """text/plain, then text/html with its pictures (multipart/related)."""
+    message.set_content(plain_text(letter, name, opt_out=opt_out, token=token),
+                        cte="quoted-printable")
+    message.add_alternative(html_text(letter, name, opt_out=opt_out, token=token),
+                            subtype="html", cte="quoted-printable")
+    html_part = message.get_payload()[1]
+    for image in (letter.logo, letter.cover):
+        if image is not None:
+            html_part.add_related(image.data, maintype="image", subtype=image.subtype,
+                                  cid=f"<{image.cid}>", disposition="inline",
+                                  filename=f"{image.cid.partition('.')[0]}.{image.subtype}")
+
+
+def make_letter(briefing, labels, edition, *, domain: str, logo_png=None) -> Letter:
     """The shared part of an edition's messages; checks the PDF is the edition built."""
     lang = edition.lang
     pdf = edition.path.read_bytes()
     if sha256_bytes(pdf) != edition.sha256:
         raise DeliveryError(f"{edition.path}: changed while sending (another build?); "
                             "run send again")
-    doc, block = briefing.document, briefing.email
+    doc, block, brand = briefing.document, briefing.email, briefing.brand
     by_id = briefing.figures_by_id()
     headline = block.headline if block else ()
     filename = f"{doc.output_name}-{lang}-{doc.reference_date.iso()}.pdf"
-    size = labels.fill("megabytes", value=i18n.number(len(pdf) / 1e6, lang, 1))
+    tag = edition.sha256[:16]
     return Letter(
         lang=lang,
         # the title may run over lines on the cover; a Subject is one line
         subject=block.subject[lang] if block else " ".join(doc.title[lang].split()),
+        brand=brand.name[lang], colours=_colours(brand.colors),
+        font_family=brand.font_family,
+        greeting=labels["email_greeting"], greeting_neutral=labels["email_greeting_neutral"],
         paragraphs=tuple(i18n.para(p, lang) for p in (block.body if block else ())),
         figures_title=labels["cover_figures"],
         figures=tuple(_figure_line(by_id[fid], lang) for fid in headline if fid in by_id),
-        reference=f"{labels['reference_date']}: {i18n.date(doc.reference_date, lang)}",
+        figures_as_of=labels.fill("figures_as_of", date=i18n.date(doc.reference_date, lang)),
         attachment=labels.fill("email_attachment", file=filename, title=doc.title[lang],
-                               edition=labels["edition"], size=size),
-        filename=filename, pdf=pdf, greeting=labels["email_greeting"],
-        colour=briefing.brand.colors.get("primary", "#000000"))
+                               edition=labels["edition"],
+                               size=human_size(len(pdf), lang, labels)),
+        closing=_closing_lines(block.closing if block else None, lang),
+        opt_out_mail=labels["email_opt_out_mail"], opt_out_web=labels["email_opt_out_web"],
+        filename=filename, pdf=pdf, sha256=edition.sha256,
+        cover=cover_thumbnail(pdf, cid=f"cover.{tag}.{lang}@{domain}"),
+        cover_alt=labels["email_cover_alt"],
+        logo=logo_image(logo_png, cid=f"logo.{tag}@{domain}") if logo_png else None)
 
 
-def _figure_line(fig, lang) -> tuple:
-    value = i18n.figure(fig, lang)
-    if fig.unit:
-        value = f"{value} {fig.unit[lang]}"
-    if fig.as_of:
-        value = f"{value} ({fig.as_of[lang]})"
-    return fig.label[lang], value
+_DEFAULT_COLOURS = {"primary": "#0b2545", "secondary": "#1f5fa8", "accent": "#e69f00",
+                    "text": "#1b1b1b", "muted": "#5a6472", "tint": "#e8eef6"}
 
 
-def plain_text(letter: Letter, name: str) -> str:
-    blocks = [letter.greeting.format(name=name)] if name else []
-    blocks += list(letter.paragraphs)
-    if letter.figures:
-        lines = [f"{letter.figures_title}:"]
-        lines += [f"- {label}: {value}" for label, value in letter.figures]
-        blocks.append("\n".join(lines))
-    blocks += [letter.reference, letter.attachment]
-    return "\n\n".join(blocks) + "\n"
+def _colours(colors) -> dict:
+    return {role: colors.get(role, default) for role, default in _DEFAULT_COLOURS.items()}
 
 
-def html_text(letter: Letter, name: str) -> str:
-    esc = html.escape
-    parts = [f"<p>{esc(letter.greeting.format(name=name))}</p>"] if name else []
-    parts += [f"<p>{esc(text)}</p>" for text in letter.paragraphs]
-    if letter.figures:
-        rows = "".join(f'<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;'
-                       f'font-weight:normal">{esc(label)}</th><td style="text-align:right;'
-                       f'font-weight:bold">{esc(value)}</td></tr>'
-                       for label, value in letter.figures)
-        parts.append(f'<h2 style="font-size:1.1em;color:{esc(letter.colour)}">'
-                     f"{esc(letter.figures_title)}</h2><table>{rows}</table>")
-    parts += [f"<p>{esc(letter.reference)}</p>", f"<p>{esc(letter.attachment)}</p>"]
-    body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="{esc(letter.lang)}"><head><meta charset="utf-8">'
-            f"<title>{esc(letter.subject)}</title></head>\n"
-            f'<body style="font-family:Lato,Arial,sans-serif;color:#1b1b1b">\n{body}\n'
-            "</body></html>\n")
+def _closing_lines(closing, lang) -> tuple:
+    if closing is None:
+        return ()
+    parts = (closing.sign_off, closing.name, closing.role, closing.contact)
+    return tuple(part[lang] for part in parts if part is not None)
+
+
+def human_size(size: int, lang: str, labels) -> str:
+    """A file size as a reader says it, in the language's digits: '96 KB', '1.2 MB'
+    ('1,2 MB' in Azerbaijani); 1 KB is 1000 bytes, as in MAIL_MAX_BYTES."""
+    if size < 999_500:
+        return labels.fill("kilobytes", value=i18n.number(max(1, round(size / 1e3)), lang))
+    decimals = 1 if size < 9_950_000 else 0
+    return labels.fill("megabytes", value=i18n.number(size / 1e6, lang, decimals))
+
+
+def _figure_line(fig, lang) -> FigureLine:
+    return FigureLine(value=i18n.figure(fig, lang), unit=fig.unit[lang] if fig.unit else "",
+                      label=fig.label[lang], as_of=fig.as_of[lang] if fig.as_of else "")

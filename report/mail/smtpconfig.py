@@ -21,6 +21,7 @@ from email.headerregistry import Address
 from pathlib import Path
 
 from ..errors import DataError, DeliveryError
+from .optout import OptOut, url_problem
 from .recipients import address_problem
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -42,10 +43,18 @@ class SmtpSettings:
     ca_file: Path | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
+    unsubscribe_to: str = ""  # the List-Unsubscribe mailto: address; "" is the sender's
+    unsubscribe_url: str | None = None  # https, for one-click (RFC 8058)
 
     @property
     def from_address(self) -> str:
         return self.mail_from.addr_spec
+
+    @property
+    def opt_out(self) -> OptOut:
+        """Where opting out goes: MAIL_UNSUBSCRIBE_TO, else Reply-To, else From."""
+        mailto = self.unsubscribe_to or (self.reply_to or self.mail_from).addr_spec
+        return OptOut(mailto, self.unsubscribe_url)
 
     @property
     def server(self) -> str:
@@ -82,9 +91,11 @@ def settings_from_env(environ, *, need_server: bool = True) -> SmtpSettings:
     mail_from = _address_setting(env, "MAIL_FROM", problems, required=True)
     reply_to = _address_setting(env, "MAIL_REPLY_TO", problems, required=False)
     max_bytes = _number(env, "MAIL_MAX_BYTES", DEFAULT_MAX_BYTES, int, problems)
+    opt_out = _opt_out_settings(env, problems)
     if not need_server:
         _raise_if(problems)
-        return SmtpSettings(mail_from=mail_from, reply_to=reply_to, max_bytes=max_bytes)
+        return SmtpSettings(mail_from=mail_from, reply_to=reply_to, max_bytes=max_bytes,
+                            **opt_out)
     security = env.get("SMTP_SECURITY", "starttls").lower()
     if security not in SECURITY_PORTS:
         problems.append(f"environment: SMTP_SECURITY={env['SMTP_SECURITY']!r}: expected one "
@@ -108,7 +119,21 @@ def settings_from_env(environ, *, need_server: bool = True) -> SmtpSettings:
     return SmtpSettings(mail_from=mail_from, host=host, port=port, security=security,
                         username=username, password=password, reply_to=reply_to,
                         ca_file=Path(ca_file) if ca_file else None, timeout=timeout,
-                        max_bytes=max_bytes)
+                        max_bytes=max_bytes, **opt_out)
+
+
+def _opt_out_settings(env, problems) -> dict:
+    """MAIL_UNSUBSCRIBE_TO (one bare address) and MAIL_UNSUBSCRIBE_URL (https)."""
+    to, url = env.get("MAIL_UNSUBSCRIBE_TO", ""), env.get("MAIL_UNSUBSCRIBE_URL")
+    problem = address_problem(to) if to else None
+    if problem:
+        problems.append(f"environment: MAIL_UNSUBSCRIBE_TO: {problem}; give a bare address, "
+                        "e.g. MAIL_UNSUBSCRIBE_TO=unsubscribe@example.org")
+    problem = url_problem(url) if url else None
+    if problem:
+        problems.append(f"environment: MAIL_UNSUBSCRIBE_URL: {problem}; e.g. "
+                        "MAIL_UNSUBSCRIBE_URL=https://example.org/unsubscribe")
+    return {"unsubscribe_to": to, "unsubscribe_url": url}
 
 
 def _raise_if(problems) -> None:

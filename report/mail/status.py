@@ -20,19 +20,31 @@ def status_lines(data_path, *, out_dir, edition_path, recipients_path=None) -> l
     wanted = None
     if recipients_path is not None:
         wanted = read_recipients(recipients_path, editions=briefing.document.editions)
-    ledger = open_ledger(out_dir, create=False)
+    ledger = open_ledger(out_dir, create=False, write=False)
     lines = []
     try:
+        opted_out = ledger.suppressions() if ledger is not None else {}
         for lang in briefing.document.editions:
             path = edition_path(briefing, out_dir, lang)
-            lines += _edition_status(path, lang, ledger, wanted)
+            lines += _edition_status(path, lang, ledger, wanted, opted_out)
+        lines += _suppression_status(opted_out)
     finally:
         if ledger is not None:
             ledger.close()
     return lines
 
 
-def _edition_status(path: Path, lang, ledger, wanted) -> list:
+def _suppression_status(opted_out: dict) -> list:
+    if not opted_out:
+        return ["suppression list: empty"]
+    lines = [f"suppression list: {len(opted_out)} address"
+             f"{'es' if len(opted_out) != 1 else ''} opted out, never sent to"]
+    width = max(len(s.address) for s in opted_out.values())
+    return lines + [f"  {'opted out':<17} {s.created_at:<20}  {s.address:<{width}}  "
+                    f"({s.source})" for s in opted_out.values()]
+
+
+def _edition_status(path: Path, lang, ledger, wanted, opted_out) -> list:
     if not path.is_file():
         return [f"{path} ({lang}): not built yet"]
     sha = sha256_file(path)
@@ -40,10 +52,17 @@ def _edition_status(path: Path, lang, ledger, wanted) -> list:
     people = [r for r in wanted.recipients if r.lang == lang] if wanted else None
     keys = [r.key for r in people] if people is not None else list(rows)
     sent = sum(1 for key in keys if key in rows and rows[key].state == SENT)
-    lines = [f"{path} ({lang}, sha256 {sha[:12]}): {sent} of {len(keys)} sent"]
+    skipped = sum(1 for key in keys if key in opted_out
+                  and not (key in rows and rows[key].state == SENT))
+    lines = [f"{path} ({lang}, sha256 {sha[:12]}): {sent} of {len(keys) - skipped} sent"
+             + (f", {skipped} opted out" if skipped else "")]
     width = max((len(key) for key in keys), default=0)
     for key in keys:
         row = rows.get(key)
+        if key in opted_out and (row is None or row.state != SENT):
+            lines.append(f"  {'opted out':<17} {opted_out[key].created_at:<20}  "
+                         f"{opted_out[key].address:<{width}}  not sent: opted out")
+            continue
         if row is None:
             lines.append(f"  {'not sent':<17} {'-':<20}  {key}")
             continue
