@@ -78,8 +78,9 @@ class SendReport:
 
     @property
     def skipped(self) -> list:
-        """The recipients on the list who opted out: not sent, and no failure."""
-        return [r for r, _row in self.rows if r.key in self.opted_out]
+        """The recipients who opted out without having the edition: no failure."""
+        return [r for r, row in self.rows if r.key in self.opted_out
+                and (row is None or row.state != SENT)]
 
     @property
     def complete(self) -> bool:
@@ -168,8 +169,7 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
         finally:
             run.transport.close()
             progress.finish()
-        rows = [(r, None if r.key in opted_out else
-                 ledger.get(composer.editions[r.lang].sha256, r.key))
+        rows = [(r, ledger.get(composer.editions[r.lang].sha256, r.key))
                 for r in recipients.recipients]
     return SendReport(rows, sent_now=run.sent, opted_out=opted_out, where=str(recipients_path))
 
