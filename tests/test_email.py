@@ -170,7 +170,7 @@ def test_list_unsubscribe_is_a_mailto_link_with_the_recipients_token(received):
     for address, message in received.items():
         header = message["List-Unsubscribe"]
         match = re.fullmatch(r"<mailto:unsub@example\.org\?subject=unsubscribe%20([0-9a-f]{20})>",
-                             str(header))
+                             str(header).strip())
         assert match, header
         tokens.add(match.group(1))
         assert message["List-Unsubscribe-Post"] is None  # no URL, so no one-click
@@ -288,7 +288,7 @@ def test_the_email_block_reads_its_sign_off(tmp_path):
         load_project(path, root=ROOT)
     text = "\n".join(caught.value.problems)
     assert "email.closing.sign_off: missing the 'az' translation" in text
-    assert "email.closing: unknown key 'signature'" in text
+    assert "email.closing.signature: unknown key 'signature'" in text
 
 
 def test_a_briefing_without_closing_still_builds_a_message(out, tmp_path):
