@@ -169,6 +169,7 @@ def run_send(args, stdout) -> int:
     """Send the current editions (or print --status); print the summary."""
     from .mail import deliver, status
     from .output.build import build_editions, output_path
+    from .render.raster import render_logo_png
 
     if args.unsubscribe or args.resubscribe or args.import_unsubscribes:
         return _run_suppression(args, stdout)
@@ -181,19 +182,11 @@ def run_send(args, stdout) -> int:
         raise UsageError("send: --recipients FILE is required (or --status)")
     report = deliver.send_briefing(
         args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
-        logo=_draw_logo, dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
+        logo=render_logo_png, dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
         progress_stream=stdout, warn=lambda text: sys.stderr.write(f"warning: {text}\n"))
     for line in report.summary_lines():
         print(line, file=stdout)
     return EXIT_OK if report.complete or report.dry_run_files else EXIT_FAILED
-
-
-def _draw_logo(briefing) -> bytes:
-    """Return the brand's logo as PNG, for the email."""
-    from . import PROJECT_ROOT
-    from .render.raster import render_logo_png
-
-    return render_logo_png(briefing, root=PROJECT_ROOT)
 
 
 def _run_suppression(args, stdout) -> int:

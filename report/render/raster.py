@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from .. import PROJECT_ROOT
 from ..errors import RenderError
 
 LOGO_PX = 96  # the PNG's height: twice the 48 px the email shows it at, for sharp screens
@@ -16,7 +17,7 @@ _PAGE = ("<style>@page {{ size: 480pt 48pt; margin: 0 }} html, body {{ margin: 0
          " img {{ display: block; height: 48pt }}</style><img src=\"{src}\" alt=\"\">")
 
 
-def render_logo_png(briefing, *, root: Path, height: int = LOGO_PX) -> bytes:
+def render_logo_png(briefing, *, root: Path = PROJECT_ROOT, height: int = LOGO_PX) -> bytes:
     """Return the brand's logo as PNG bytes, `height` pixels high, width to scale."""
     import pypdfium2 as pdfium
     import weasyprint

@@ -325,9 +325,11 @@ def _default_send(environ=None):
 
     from ..mail.deliver import send_briefing
     from ..output.build import build_editions
+    from ..render.raster import render_logo_png
 
     def send(data_path, recipients, *, out_dir):
         return send_briefing(data_path, recipients, out_dir=out_dir, build=build_editions,
+                             logo=render_logo_png,
                              environ=os.environ if environ is None else environ)
 
     return send
