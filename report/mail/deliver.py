@@ -36,7 +36,7 @@ from .ledger import (
     unstamp,
 )
 from .message import Composer, MessageError, message_id
-from .precheck import check_message, manifest_sha256
+from .precheck import check_message, manifest_sha256, size_problem
 from .progress import Progress
 from .recipients import read_recipients
 from .smtpconfig import ConnectError, Transport, open_connection, settings_from_env
@@ -251,7 +251,6 @@ class _Run:
     progress: Progress
     connect: object
     ledger: object = None
-    check: object = None  # a _Checker
     sent: set = field(default_factory=set)
     count: int = 0
 
@@ -261,7 +260,6 @@ class _Run:
     def precheck(self, jobs, check) -> list:
         """Build and check every message before the first is sent; record the ones that
         would fail (with their row of the recipients file); return the others."""
-        self.check = check
         passed = []
         for job in jobs:
             try:
@@ -309,8 +307,12 @@ class _Run:
         if job.date is None:
             job.date = unstamp(stamp(self.clock()))  # whole seconds, as the ledger keeps it
         date = job.date
-        try:
-            data = self.check(job.recipient, msg_id=job.row.message_id, date=date)
+        try:  # checked in full before the run (precheck); built again with its own Date
+            data = self.composer.message_bytes(job.recipient, msg_id=job.row.message_id,
+                                               date=date)
+            problem = size_problem(data, self.settings.max_bytes)
+            if problem:
+                raise MessageError(job.recipient.email, problem, what="would not go")
         except MessageError as exc:  # this one cannot go; the others still do
             self._record(job, FAILED_PERMANENT, None, exc.reason)
             return FAILED_PERMANENT

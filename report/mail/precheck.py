@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from .message import MessageError
@@ -54,8 +55,10 @@ def size_problem(data: bytes, limit: int) -> str | None:
 
 
 def header_problem(data: bytes, recipient, *, one_click: bool) -> str | None:
-    """A header missing, unreadable or addressed to somebody else."""
-    message = email.message_from_bytes(data, policy=policy.default)
+    """A header missing, unreadable or addressed to somebody else (the header block read
+    back as a mail client's strict parser reads it)."""
+    head = data.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    message = BytesHeaderParser(policy=policy.default).parsebytes(head)
     missing = [name for name in REQUIRED if message[name] is None]
     if missing:
         return f"the message has no {', '.join(missing)} header"
@@ -72,18 +75,17 @@ def header_problem(data: bytes, recipient, *, one_click: bool) -> str | None:
 
 def content_problem(data: bytes, expected_sha256: str) -> str | None:
     """The HTML's pictures missing, or the attachment missing or not the edition built."""
-    message = email.message_from_bytes(data, policy=policy.default)
-    parts = list(message.walk())
+    parts = list(email.message_from_bytes(data, policy=policy.compat32).walk())
     cids = {str(p["Content-ID"]).strip("<>") for p in parts if p["Content-ID"]}
-    html = message.get_body(("html",))
-    wanted = set(_CID.findall(html.get_content())) if html is not None else set()
+    html = [p for p in parts if p.get_content_type() == "text/html"]
+    wanted = set(_CID.findall(html[0].get_payload(decode=True).decode())) if html else set()
     if wanted - cids:
         return f"the HTML shows pictures that are not in the message: {sorted(wanted - cids)}"
     pdfs = [p for p in parts if p.get_content_type() == "application/pdf"
             and p.get_content_disposition() == "attachment"]
     if len(pdfs) != 1:
         return f"the message has {len(pdfs)} PDF attachments, not 1"
-    found = hashlib.sha256(pdfs[0].get_content()).hexdigest()
+    found = hashlib.sha256(pdfs[0].get_payload(decode=True)).hexdigest()
     if found != expected_sha256:
         return (f"the attached PDF (sha256 {found[:12]}) is not the edition in the manifest "
                 f"(sha256 {expected_sha256[:12]}); build again, then send")
