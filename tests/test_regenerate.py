@@ -52,7 +52,7 @@ def test_a_change_or_a_damaged_file_triggers_a_rebuild(tmp_path):
     pdf.write_bytes(pdf.read_bytes()[:-10])  # somebody truncated it
     repaired = run_cli("build", "--data", data, "--out", out)
     assert repaired.stdout.startswith("wrote"), repaired.stdout
-    assert _sha(pdf) == _manifest(out)["editions"]["en"]["sha256"]
+    assert _sha(pdf) == _manifest(out)["editions"]["unhcr-2024-en"]["sha256"]
 
 
 def test_the_skip_path_imports_neither_weasyprint_nor_matplotlib(tmp_path):
@@ -89,9 +89,9 @@ def test_manifest_and_archive(tmp_path):
     data = tmp_path / "data.yaml"
     shutil.copy(SECOND, data)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
-    entry = _manifest(out)["editions"]["en"]
-    assert set(entry) == {"file", "sha256", "bytes", "pages", "fingerprint", "reference_date",
-                          "generator", "built_at"}
+    entry = _manifest(out)["editions"]["unhcr-2024-en"]
+    assert set(entry) == {"name", "lang", "file", "sha256", "bytes", "pages", "fingerprint",
+                          "reference_date", "generator", "built_at"}
     pdf = out / entry["file"]
     assert entry["sha256"] == _sha(pdf)
     assert entry["bytes"] == pdf.stat().st_size
@@ -145,12 +145,12 @@ def _changed_data(tmp_path):
 def _assert_intact(out, old):
     """Every PDF is complete (the old or the new one) and the manifest is valid JSON."""
     manifest = _manifest(out)
-    assert set(manifest["editions"]) == {"en", "az"}
+    assert set(manifest["editions"]) == {"briefing-en", "briefing-az"}
     for lang in ("en", "az"):
         pdf = out / f"briefing-{lang}.pdf"
         reader = pypdf.PdfReader(pdf, strict=True)
         assert len(reader.pages) > 5
-        assert _sha(pdf) in (old[lang], manifest["editions"][lang]["sha256"]) or \
+        assert _sha(pdf) in (old[lang], manifest["editions"][f"briefing-{lang}"]["sha256"]) or \
             reader.metadata.title.endswith("UNHCR work")
 
 
@@ -177,7 +177,8 @@ def test_sigkill_at_each_write_leaves_the_previous_files_intact(tmp_path, previo
     assert rerun.returncode == 0, rerun.stderr
     manifest = _manifest(out)
     for lang in ("en", "az"):
-        assert _sha(out / f"briefing-{lang}.pdf") == manifest["editions"][lang]["sha256"]
+        entry = manifest["editions"][f"briefing-{lang}"]
+        assert _sha(out / f"briefing-{lang}.pdf") == entry["sha256"]
     assert not list(out.glob(".*.tmp"))
 
 

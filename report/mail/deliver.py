@@ -323,6 +323,7 @@ def status_lines(data_path, *, out_dir, recipients_path=None) -> list:
     """Who received the current editions in `out_dir` and when, who failed and why."""
     from ..document.project import load_project
     from ..output.build import output_path
+    from ..output.manifest import recorded_editions
 
     briefing, _labels = load_project(data_path)
     wanted = None
@@ -331,8 +332,8 @@ def status_lines(data_path, *, out_dir, recipients_path=None) -> list:
     ledger = open_ledger(out_dir, create=False)
     lines = []
     try:
-        for lang in briefing.document.editions:
-            path = output_path(briefing, out_dir, lang)
+        own = [(output_path(briefing, out_dir, lang), lang) for lang in briefing.document.editions]
+        for path, lang in dict.fromkeys(own + recorded_editions(out_dir)):  # + other briefings
             lines += _edition_status(path, lang, ledger, wanted)
     finally:
         if ledger is not None:

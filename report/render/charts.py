@@ -6,8 +6,12 @@ files. Output is deterministic: a fixed `svg.hashsalt` and no date in the metada
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import io
+import os
+import re
 from pathlib import Path
 
 from ..document import i18n
@@ -156,7 +160,7 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> 
         if section.type not in CHARTS:
             continue
         draw, describe = CHARTS[section.type]
-        key = chart_key(section, lang, labels, briefing.brand)
+        key = chart_key(section, lang, labels, briefing.brand, font_paths=font_paths)
         svg = cache.get(key) if cache else None
         if svg is None:
             if not fonts_ready:
@@ -169,35 +173,82 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> 
     return charts
 
 
-def chart_key(section, lang: str, labels, brand) -> str:
-    """What a chart is made of: its data, the words and brand around it, and this code."""
+def chart_key(section, lang: str, labels, brand, *, font_paths=()) -> str:
+    """What a chart is made of: its data, the words and brand around it, the brand's font
+    files (matplotlib measures the text with them), and the code that draws and formats it."""
+    data = dataclasses.replace(section, line=0) if hasattr(section, "line") else section
+    material = repr((data, lang, sorted(labels.words.items()), brand,
+                     [_file_digest(Path(p)) for p in font_paths], _code_version()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _code_version() -> str:
+    """This module, the locale formatting it uses, and the versions of matplotlib and Babel."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         from importlib import metadata
 
-        source = Path(__file__).read_bytes()
-        _CODE_VERSION = hashlib.sha256(source + metadata.version("matplotlib").encode()
-                                       ).hexdigest()
-    material = repr((section, lang, sorted(labels.words.items()), brand, _CODE_VERSION))
-    return hashlib.sha256(material.encode()).hexdigest()
+        sources = [Path(__file__).read_bytes(), Path(i18n.__file__).read_bytes()]
+        versions = [metadata.version(name).encode() for name in ("matplotlib", "babel")]
+        _CODE_VERSION = hashlib.sha256(b"\0".join(sources + versions)).hexdigest()
+    return _CODE_VERSION
+
+
+def _file_digest(path: Path) -> str:
+    """The sha256 of a file, remembered per (path, size, mtime) for the life of the process."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_DIGESTS:
+        _FILE_DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _FILE_DIGESTS[key]
 
 
 _CODE_VERSION = None
+_FILE_DIGESTS: dict = {}
 
 
 class ChartCache:
-    """Chart SVGs already drawn, one file per key, in a folder (e.g. OUT/.cache/charts)."""
+    """Chart SVGs already drawn, one file per key, in a folder (e.g. OUT/.cache/charts).
 
-    def __init__(self, folder: Path):
+    Bounded: `prune` keeps the `max_files` most recently used (a hit refreshes a file's
+    modification time), so the folder cannot grow with every edit.
+    """
+
+    MAX_FILES = 200
+    KEY_RE = re.compile(r"[0-9a-f]{64}\.svg")
+
+    def __init__(self, folder: Path, *, max_files: int = MAX_FILES):
         self.folder = Path(folder)
+        self.max_files = max_files
 
     def get(self, key: str) -> str | None:
+        path = self.folder / f"{key}.svg"
         try:
-            return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
+            svg = path.read_text(encoding="utf-8")
+            os.utime(path)  # recently used: kept by prune
         except OSError:
             return None
+        return svg
 
     def put(self, key: str, svg: str) -> None:
         from ..store import atomic_write
 
         atomic_write(self.folder / f"{key}.svg", svg)
+
+    def prune(self) -> list:
+        """Delete all but the `max_files` most recently used charts, and stale temp files."""
+        from ..store import remove_stale_temp
+
+        if not self.folder.is_dir():
+            return []
+        removed = remove_stale_temp(self.folder, ("*.svg",))
+        charts = []
+        for path in self.folder.iterdir():
+            if self.KEY_RE.fullmatch(path.name):
+                with contextlib.suppress(OSError):
+                    charts.append((path.stat().st_mtime_ns, path.name, path))
+        charts.sort(reverse=True)
+        for _mtime, _name, path in charts[self.max_files:]:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        return removed
