@@ -46,9 +46,10 @@ def figure(fig, lang: str) -> str:
 
 
 def para(item: Para, lang: str) -> str:
-    """Fill a paragraph's {placeholders} with its values, formatted for `lang`."""
-    if not item.values:
-        return item.text[lang]
+    """Fill a paragraph's {placeholders} with its values, formatted for `lang`.
+
+    One rule for braces, with values or without: `{{` and `}}` print one brace.
+    """
     formatted = {name: _value(v, lang) for name, v in item.values.items()}
     return item.text[lang].format(**formatted)
 

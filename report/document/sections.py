@@ -86,7 +86,7 @@ def _figure_reader(default_source):
             as_of=r.get("as_of", f.text, default=None),
             unit=r.get("unit", f.text, default=None),
             style=r.get("style", f.choice("number", "percent"), default="number"),
-            decimals=r.get("decimals", f.count, default=0),
+            decimals=r.get("decimals", f.decimals, default=0),
         )
         r.done()
         if result["source"] is None and r.ok:
@@ -193,7 +193,7 @@ def _funding(r, source):
         "gap": r.get("gap", f.amount),
         "funded_percent": r.get("funded_percent", f.percent),
         "gap_percent": r.get("gap_percent", f.percent),
-        "decimals": r.get("decimals", f.count, default=1),
+        "decimals": r.get("decimals", f.decimals, default=1),
         "caption": r.get("caption", f.text),
     })
     if result:
@@ -270,6 +270,9 @@ def check_consistency(ctx, briefing, checks):
             if fig.source not in known:
                 ctx.problem(path, f"figure '{fig.id or fig.label}': "
                                   + _unknown_source(fig.source, known))
+    for i, para in enumerate(briefing.email.body if briefing.email else ()):
+        if para.source and para.source not in known:
+            ctx.problem(("email", "body", i), _unknown_source(para.source, known))
     values = _ids(ctx, briefing)
     for part, whole, path in checks:
         for name, key in ((part, "part"), (whole, "whole")):
@@ -299,6 +302,11 @@ def _ids(ctx, briefing):
         for owner in _value_holders(section):
             if owner.id in values:
                 ctx.problem(("sections", i), f"the id '{owner.id}' is used twice")
+            values[owner.id] = owner.value
+    for i, para in enumerate(briefing.email.body if briefing.email else ()):
+        for owner in (v for v in para.values.values() if isinstance(v, Value) and v.id):
+            if owner.id in values:
+                ctx.problem(("email", "body", i), f"the id '{owner.id}' is used twice")
             values[owner.id] = owner.value
     return values
 

@@ -12,12 +12,14 @@ import hashlib
 import io
 import os
 import re
+import textwrap
 from pathlib import Path
 
 from ..document import i18n
 
 HASH_SALT = "briefing-charts"
 WIDTH_IN = 6.7  # the text width of an A4 page with our margins
+LABEL_WIDTH = 40  # characters per line of a bar label (the longest in data.yaml: 34)
 
 
 def register_fonts(font_paths, family: str) -> None:
@@ -75,7 +77,8 @@ def population_svg(section, lang: str, labels, brand) -> str:
 def _bars(ax, groups, lang, brand, title, largest):
     from matplotlib.ticker import FuncFormatter
 
-    names = [g.label[lang] for g in groups][::-1]
+    # long labels wrap (and long words break) rather than run off the figure and the page
+    names = [textwrap.fill(g.label[lang], LABEL_WIDTH) for g in groups][::-1]
     values = [g.value for g in groups][::-1]
     top = max(values)
     colors = [brand.colors["primary"] if v == largest else brand.colors["secondary"]
@@ -121,9 +124,9 @@ def funding_svg(section, lang: str, labels, brand) -> str:
                 fontweight="bold", fontsize=9.5)
         ax.set_xlim(0, section.requirement)
         ax.set_axis_off()
-        fig.text(0.01, 0.78, f"{labels.requirement}: {amounts['requirement']} "
-                 f"{section.unit[lang]}", fontsize=9.5, fontweight="bold",
-                 color=brand.colors["text"])
+        requirement = f"{labels.requirement}: {amounts['requirement']} {section.unit[lang]}"
+        fig.text(0.01, 0.78, textwrap.fill(requirement, 3 * LABEL_WIDTH), fontsize=9.5,
+                 fontweight="bold", color=brand.colors["text"])
         return _to_svg(fig, brand)
 
 
