@@ -182,18 +182,41 @@ def test_sigkill_at_each_write_leaves_the_previous_files_intact(tmp_path, previo
     assert not list(out.glob(".*.tmp"))
 
 
-@pytest.mark.parametrize("delay", [1.5, 4.5])
-def test_sigkill_at_a_random_moment_of_the_render(tmp_path, previous, delay):
+def _children(pid):
+    """The processes whose parent is `pid` (the build's layout workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if entry.isdigit() and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("after", [0.0, 0.5])
+def test_sigkill_while_the_workers_lay_out(tmp_path, previous, after):
+    """Killed from outside once its workers exist (they are forked when layout starts): the
+    build dies by SIGKILL before writing anything, and no worker outlives it."""
     out = tmp_path / "out"
     shutil.copytree(previous, out)
     old = {lang: _sha(out / f"briefing-{lang}.pdf") for lang in ("en", "az")}
     data = _changed_data(tmp_path)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "generate.py"), "build", "--data", str(data),
-         "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(delay)
+         "--out", str(out), "--jobs", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
+    while not _children(process.pid) and process.poll() is None:
+        time.sleep(0.02)
+    time.sleep(after)
     process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=60)  # returns once no process holds its pipes: no orphans
+    _stdout, stderr = process.communicate(timeout=60)  # once no process holds its pipes
+    assert process.returncode == -signal.SIGKILL, stderr.decode()
+    assert {lang: _sha(out / f"briefing-{lang}.pdf") for lang in old} == old, \
+        "the kill came after the build had written: it tested nothing"
+    assert _manifest(out) == _manifest(previous)
     _assert_intact(out, old)
     assert not _processes_using(str(data)), "a worker outlived the killed build"
 
