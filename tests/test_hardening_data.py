@@ -290,3 +290,28 @@ def test_an_edited_figure_reaches_the_chart_of_the_next_build(tmp_path):
                    .pages)
     assert "4,321" in text
     assert "513" not in text.replace("6,513", "")
+
+
+ZEROS = [
+    ("small groups all zero", ('value: 8087, label: "Refugees"', 'value: 0, label: "Refugees"'),
+     ('value: 513, label: "Stateless', 'value: 0, label: "Stateless'),
+     ('value: 224, label: "Asylum', 'value: 0, label: "Asylum')),
+    ("every group zero", ('value: 657749, label: "IDPs"', 'value: 0, label: "IDPs"'),
+     ('value: 8087, label: "Refugees"', 'value: 0, label: "Refugees"'),
+     ('value: 513, label: "Stateless', 'value: 0, label: "Stateless'),
+     ('value: 224, label: "Asylum', 'value: 0, label: "Asylum'),
+     ("value: 2084, id: idps-legal-aid", "value: 0, id: idps-legal-aid")),
+    ("nothing required", ("requirement: 8.0", "requirement: 0"), ("funded: 4.5", "funded: 0"),
+     ("gap: 3.5", "gap: 0"), ("funded_percent: 56", "funded_percent: 0"),
+     ("gap_percent: 44", "gap_percent: 100")),
+]
+
+
+@pytest.mark.parametrize("replacements", [c[1:] for c in ZEROS], ids=[c[0] for c in ZEROS])
+def test_zero_figures_that_pass_check_also_build(tmp_path, replacements):
+    """A sibling of item 11: valid data that the charts could not draw (division by zero)."""
+    data = _variant(tmp_path, *replacements)
+    assert run_cli("check", "--data", data).returncode == 0
+    result = run_cli("build", "--data", data, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr

@@ -60,7 +60,7 @@ def population_svg(section, lang: str, labels, brand) -> str:
     from matplotlib.figure import Figure
 
     groups = sorted(section.groups, key=lambda g: g.value, reverse=True)
-    small = [g for g in groups if g.value < groups[0].value / 10]
+    small = [g for g in groups if 0 < g.value < groups[0].value / 10]  # zero: nothing to zoom
     with matplotlib.rc_context(_style(brand)):
         rows = [len(groups)] + ([len(small)] if small else [])
         fig = Figure(figsize=(WIDTH_IN, 0.34 * sum(rows) + 0.75 * len(rows)))
@@ -87,7 +87,7 @@ def _bars(ax, groups, lang, brand, title, largest):
     for y, value in enumerate(values):
         ax.text(value + top * 0.01, y, i18n.number(value, lang), va="center", ha="left",
                 fontweight="bold", color=brand.colors["text"])
-    ax.set_xlim(0, top * 1.18)
+    ax.set_xlim(0, (top or 1) * 1.18)  # all zero: an empty axis, not a singular one
     ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: i18n.number(x, lang)))
     ax.grid(axis="x", color=brand.colors["tint"], linewidth=0.8)
@@ -122,7 +122,7 @@ def funding_svg(section, lang: str, labels, brand) -> str:
         ax.text(section.funded + section.gap / 2, 0, f"{labels.gap} {amounts['gap_percent']} · "
                 f"{amounts['gap']}", ha="center", va="center", color=brand.colors["text"],
                 fontweight="bold", fontsize=9.5)
-        ax.set_xlim(0, section.requirement)
+        ax.set_xlim(0, section.requirement or 1)
         ax.set_axis_off()
         requirement = f"{labels.requirement}: {amounts['requirement']} {section.unit[lang]}"
         fig.text(0.01, 0.78, textwrap.fill(requirement, 3 * LABEL_WIDTH), fontsize=9.5,
