@@ -2,14 +2,15 @@
 
 Polls modification times, sizes and inode numbers (no extra dependency, works on every file
 system), waits until the files have been quiet for `debounce` seconds (an editor's save is
-often several writes), then calls the same `build.build_editions` as `generate.py build`.
-Editions whose fingerprint did not change are reported `unchanged` and not rendered.
+often several writes), then calls the same `build.build_editions` as `generate.py build`,
+in a fresh build process (processes.py). Editions whose fingerprint did not change are
+reported `unchanged` and not rendered.
 
 Invalid data is printed, one line per problem, and watching goes on. A failed build writes
 nothing, so the last good PDF stays in place until the data is fixed.
 
-Importing this module is cheap: the build (and with it WeasyPrint and matplotlib) is
-imported when the first build runs.
+Importing this module is cheap, and so is this process: the build (and with it WeasyPrint
+and matplotlib) is imported by the build processes' forkserver, never here.
 """
 
 from __future__ import annotations
