@@ -20,9 +20,9 @@ pytestmark = pytest.mark.skipif(os.environ.get("REPORT_SOAK") != "1",
                                 reason="slow: run with REPORT_SOAK=1 (make soak)")
 
 
-def tree_rss_mb(pid: int) -> float:
-    """The resident memory of `pid` and all its descendants, in MB."""
-    total, todo = 0, [pid]
+def process_rss_mb(pid: int, *, descendants: bool) -> list[float]:
+    """[RSS of `pid`, RSS of each descendant...] in MB (just `pid` without `descendants`)."""
+    sizes, todo = [], [pid]
     while todo:
         current = todo.pop()
         try:
@@ -30,10 +30,11 @@ def tree_rss_mb(pid: int) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue  # it just ended
-        total += next(int(line.split()[1]) for line in status.splitlines()
-                      if line.startswith("VmRSS:"))
-        todo += map(int, children)
-    return total / 1024
+        sizes.append(next(int(line.split()[1]) for line in status.splitlines()
+                          if line.startswith("VmRSS:")) / 1024)
+        if descendants:
+            todo += map(int, children)
+    return sizes
 
 
 def change_figure(data: Path, good: str, build: int) -> None:
@@ -48,7 +49,11 @@ def soak(process: Background, data: Path, good: str, *, marker: str, seen: int) 
         change_figure(data, good, build)
         seen = process.wait_for(marker, after=seen) + 1
         time.sleep(SETTLE)
-        samples.append(tree_rss_mb(process.process.pid))
+        sizes = process_rss_mb(process.process.pid, descendants=True)
+        samples.append(sum(sizes))
+        if build in (1, 10, 25, BUILDS):
+            print(f"build {build}: this process {sizes[0]:.1f} MB, {len(sizes) - 1} "  # noqa: T201
+                  f"below it {sum(sizes[1:]):.1f} MB", flush=True)
     return samples
 
 
