@@ -14,10 +14,11 @@ from background import Background, copy_project
 
 BUILDS = 40
 SLACK_MB = 6.0  # resident memory after build 40 may exceed build 10 by at most this
-SETTLE = 1.5  # seconds after a build before sampling: the next build process is forked
+SETTLE = 1.0  # seconds after a build before sampling: the next build process is forked
 
-pytestmark = pytest.mark.skipif(os.environ.get("REPORT_SOAK") != "1",
-                                reason="slow: run with REPORT_SOAK=1 (make soak)")
+pytestmark = [pytest.mark.skipif(os.environ.get("REPORT_SOAK") != "1",
+                                 reason="slow: run with REPORT_SOAK=1 (make soak)"),
+              pytest.mark.timeout(1800)]
 
 
 def process_rss_mb(pid: int, *, descendants: bool) -> list[float]:
