@@ -31,8 +31,8 @@ def process_rss_mb(pid: int, *, descendants: bool) -> list[float]:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue  # it just ended
-        sizes.append(next(int(line.split()[1]) for line in status.splitlines()
-                          if line.startswith("VmRSS:")) / 1024)
+        sizes.append(next((int(line.split()[1]) for line in status.splitlines()
+                           if line.startswith("VmRSS:")), 0) / 1024)  # none: a zombie
         if descendants:
             todo += map(int, children)
     return sizes
