@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.skipif(os.environ.get("REPORT_SOAK") != "1",
               pytest.mark.timeout(1800)]
 
 
-def process_rss_mb(pid: int, *, descendants: bool) -> list[float]:
-    """[RSS of `pid`, RSS of each descendant...] in MB (just `pid` without `descendants`)."""
-    sizes, todo = [], [pid]
+def process_tree(pid: int) -> dict[int, float]:
+    """{pid: resident MB} for `pid` and every process below it."""
+    sizes, todo = {}, [pid]
     while todo:
         current = todo.pop()
         try:
@@ -31,10 +31,9 @@ def process_rss_mb(pid: int, *, descendants: bool) -> list[float]:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue  # it just ended
-        sizes.append(next((int(line.split()[1]) for line in status.splitlines()
-                           if line.startswith("VmRSS:")), 0) / 1024)  # none: a zombie
-        if descendants:
-            todo += map(int, children)
+        sizes[current] = next((int(line.split()[1]) for line in status.splitlines()
+                               if line.startswith("VmRSS:")), 0) / 1024  # none: a zombie
+        todo += map(int, children)
     return sizes
 
 
@@ -44,17 +43,26 @@ def change_figure(data: Path, good: str, build: int) -> None:
 
 
 def soak(process: Background, data: Path, good: str, *, marker: str, seen: int) -> list:
-    """Change the data, wait for the build's line (after line `seen`), sample; BUILDS times."""
-    samples = []
+    """Change the data, wait for the build's line (after line `seen`), sample; BUILDS times.
+
+    A sample is the memory that stays: the command's process and every process below it
+    that has lived through the previous build (long-lived workers count; a process that
+    lives for one build only gives its memory back when it ends).
+    """
+    samples, before = [], {}
     for build in range(1, BUILDS + 1):
         change_figure(data, good, build)
         seen = process.wait_for(marker, after=seen) + 1
         time.sleep(SETTLE)
-        sizes = process_rss_mb(process.process.pid, descendants=True)
-        samples.append(sum(sizes))
+        tree = process_tree(process.process.pid)
+        root = tree.pop(process.process.pid, 0.0)
+        lasting = [mb for pid, mb in tree.items() if pid in before]
+        samples.append(root + sum(lasting))
+        before = tree
         if build in (1, 10, 25, BUILDS):
-            print(f"build {build}: this process {sizes[0]:.1f} MB, {len(sizes) - 1} "  # noqa: T201
-                  f"below it {sum(sizes[1:]):.1f} MB", flush=True)
+            print(f"build {build}: this process {root:.1f} MB; {len(lasting)} lasting below it "  # noqa: T201
+                  f"{sum(lasting):.1f} MB; all {len(tree)} below it {sum(tree.values()):.1f} MB",
+                  flush=True)
     return samples
 
 
