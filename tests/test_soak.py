@@ -1,5 +1,6 @@
 """Soak: `watch` and `schedule` run 40 builds with changing data in one process, and their
-resident memory (the command's process and every process below it) stays flat.
+resident memory (the command's process and every process below it that lives through
+builds: the forkserver, long-lived workers) stays flat.
 
 Slow (a few minutes): skipped unless REPORT_SOAK=1; `make soak` runs it.
 """
