@@ -113,8 +113,9 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_ru
                   connect=open_connection) -> SendReport:
     """Send each recipient the current edition of their language, once.
 
-    `build(data_path, out_dir=..., source_date_epoch=...)` brings the editions up to date and
-    returns them (each with `lang`, `path`, `sha256`): the build stage's `build_editions`.
+    `build(data_path, out_dir=..., project=..., source_date_epoch=...)` brings the editions
+    up to date and returns them (each with `lang`, `path`, `sha256`): the build stage's
+    `build_editions`, given the (briefing, labels) validated here so the data is read once.
     `dry_run` (a folder) writes .eml files instead: no connection, no ledger. `rate` is a
     limit in messages a minute. `connect(settings, local_hostname=...)` opens SMTP.
     """
@@ -127,7 +128,7 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_ru
     if dry_run is None:
         _check_ledger(out_dir)  # a ledger we must refuse is refused before any build
     # the same options as `build`, so that an up-to-date edition is found unchanged
-    built = build(data_path, out_dir=out_dir,
+    built = build(data_path, out_dir=out_dir, project=(briefing, labels),
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
     composer = Composer(briefing, labels, built, sender=settings.mail_from,
                         reply_to=settings.reply_to)

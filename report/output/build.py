@@ -72,15 +72,17 @@ def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Pat
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
                    keep=None, root: Path = PROJECT_ROOT, clock=None,
                    source_date_epoch: str | None = None, jobs: int | None = None,
-                   pool=None, warn=None) -> list[BuiltEdition]:
+                   pool=None, warn=None, project=None) -> list[BuiltEdition]:
     """Bring the requested editions (default: all) in `out_dir` up to date.
 
     An edition whose fingerprint matches the manifest, and whose file still has the recorded
     sha256, is left alone (status "unchanged") without importing WeasyPrint or matplotlib;
     `force` rebuilds it anyway. Invalid data raises DataError before anything is written.
-    Editions are laid out in up to `jobs` processes (default: one per core), or in the
-    long-lived `pool` of workers.persistent_pool. `warn(text)` hears about a manifest that
-    was set aside or entries of it that were ignored (default: standard error).
+    Editions are laid out in up to `jobs` processes (default: one per core), or in a
+    caller's `pool` (the benchmark's batch). `warn(text)` hears about a manifest that was
+    set aside or entries of it that were ignored (default: standard error). `project`, the
+    (briefing, labels) a caller has already validated (send), is used instead of loading
+    the data file again.
     """
     out_dir = Path(out_dir)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -93,7 +95,7 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
             if keep is not None:
                 _prune_unchanged(out_dir, plan["name"], keep, warn=warn, clock=clock)
             return unchanged
-    briefing, labels = load_project(data_path, root=root)
+    briefing, labels = project or load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
     # build sees a mismatch and rebuilds, never the reverse
