@@ -228,6 +228,12 @@ def _add_rebuild_options(parser, *, keep_html: bool = False) -> None:
                                  "browser")
 
 
+def _add_jobs_option(parser) -> None:
+    parser.add_argument("--jobs", type=_positive_int, metavar="N",
+                        help="lay out up to N editions at once (default: one per core, never "
+                             "more than the editions)")
+
+
 def _add_watch_parser(sub, common) -> None:
     """Add the `watch` command and its options."""
     watch = sub.add_parser(
@@ -240,6 +246,7 @@ def _add_watch_parser(sub, common) -> None:
         epilog="Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 130 a second "
                "Ctrl-C cut a build short.")
     _add_rebuild_options(watch, keep_html=True)
+    _add_jobs_option(watch)
     watch.add_argument("--interval", type=_positive_number, default=1.0, metavar="S",
                        help="seconds between two looks at the files (default: 1)")
     watch.add_argument("--debounce", type=_positive_number, default=0.5, metavar="S",
@@ -264,6 +271,7 @@ def _add_schedule_parser(sub, common) -> None:
                       help="run every SECONDS instead (for testing, or 'every 10 minutes': "
                            "--every 600)")
     _add_rebuild_options(schedule)
+    _add_jobs_option(schedule)
     schedule.add_argument("--send", type=Path, metavar="RECIPIENTS",
                           help="after a run that built a new edition, email it to this "
                                "recipients CSV (as 'send' does; SMTP settings from the "
@@ -275,7 +283,8 @@ def run_watch(args, stdout) -> int:
     from .service.watch import watch
 
     return watch(args.data, out=stdout, out_dir=args.out, langs=args.lang,
-                 keep_html=args.keep_html, keep=args.keep, interval=args.interval,
+                 keep_html=args.keep_html, keep=args.keep, jobs=args.jobs,
+                 interval=args.interval,
                  debounce=args.debounce, debug=args.debug)
 
 
@@ -284,7 +293,8 @@ def run_schedule(args, stdout) -> int:
     from .service.schedule import schedule_command
 
     return schedule_command(args.data, out_dir=args.out, cron=args.cron, every=args.every,
-                            langs=args.lang, keep=args.keep, recipients=args.send,
+                            langs=args.lang, keep=args.keep, jobs=args.jobs,
+                            recipients=args.send,
                             environ=os.environ, out=stdout)
 
 

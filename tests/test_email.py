@@ -215,7 +215,7 @@ def test_every_message_is_checked_before_the_first_goes(out, tmp_path):
     def build(data_path, **options):
         editions = build_editions(data_path, **options)
         manifest = json.loads((out / "manifest.json").read_text())
-        manifest["editions"]["az"]["sha256"] = "0" * 64
+        manifest["editions"]["briefing-az"]["sha256"] = "0" * 64
         (out / "manifest.json").write_text(json.dumps(manifest))
         return editions
 

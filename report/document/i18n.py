@@ -47,9 +47,10 @@ def figure(fig, lang: str) -> str:
 
 
 def para(item: Para, lang: str) -> str:
-    """Return a paragraph's text with its {placeholders} filled, formatted for `lang`."""
-    if not item.values:
-        return item.text[lang]
+    """Return a paragraph's text with its {placeholders} filled, formatted for `lang`.
+
+    One rule for braces, with values or without: `{{` and `}}` print one brace.
+    """
     formatted = {name: _value(v, lang) for name, v in item.values.items()}
     return item.text[lang].format(**formatted)
 

@@ -102,6 +102,9 @@ def _refuse_aliases(text, name, problems):
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")
+# One constructor per process turns scalar nodes into values. It remembers every node it
+# constructed (`constructed_objects`), so it is emptied after each scalar: otherwise every
+# parse kept its nodes for the life of a watch or schedule process.
 
 
 def _to_python(node, path, lines, problems, name):
@@ -133,3 +136,5 @@ def _to_python(node, path, lines, problems, name):
     except (yaml.YAMLError, ValueError) as exc:
         problems.append(f"{name}:{lines[path]}: {format_path(path)}: {exc}")
         return None
+    finally:
+        _CONSTRUCTOR.constructed_objects.clear()

@@ -127,8 +127,9 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
                   warn=None, connect=open_connection) -> SendReport:
     """Send each recipient the current edition of their language, once.
 
-    `build(data_path, out_dir=..., source_date_epoch=...)` brings the editions up to date and
-    returns them (each with `lang`, `path`, `sha256`): the build stage's `build_editions`.
+    `build(data_path, out_dir=..., project=..., source_date_epoch=...)` brings the editions
+    up to date and returns them (each with `lang`, `path`, `sha256`): the build stage's
+    `build_editions`, given the (briefing, labels) validated here so the data is read once.
     `logo(briefing)` returns the brand's logo as PNG bytes (the render stage draws it; None:
     no logo in the HTML). `dry_run` (a folder) writes .eml files instead: no connection, no
     ledger written. `rate` is a limit in messages a minute. `connect(settings,
@@ -143,7 +144,7 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
     if dry_run is None:
         _check_ledger(out_dir)  # a ledger we must refuse is refused before any build
     # the same options as `build`, so that an up-to-date edition is found unchanged
-    built = build(data_path, out_dir=out_dir,
+    built = build(data_path, out_dir=out_dir, project=(briefing, labels),
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
     composer = Composer(briefing, labels, built, sender=settings.mail_from,
                         reply_to=settings.reply_to, opt_out=settings.opt_out,
@@ -385,6 +386,7 @@ class _Checker:
 
     def __call__(self, recipient, *, msg_id: str, date) -> bytes:
         edition = self.composer.editions[recipient.lang]
-        expected = self.manifest.get(recipient.lang) or edition.sha256
+        # the manifest's key is the file name without .pdf ('briefing-en')
+        expected = self.manifest.get(edition.path.stem) or edition.sha256
         return check_message(self.composer, recipient, msg_id=msg_id, date=date,
                              limit=self.limit, expected_sha256=expected)

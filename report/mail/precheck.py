@@ -10,28 +10,23 @@ from __future__ import annotations
 
 import email
 import hashlib
-import json
 import re
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
+from ..output.manifest import peek_manifest
 from .message import MessageError
 
-MANIFEST_NAME = "manifest.json"
 REQUIRED = ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe")
 _CID = re.compile(r'src="cid:([^"]+)"')
 
 
 def manifest_sha256(out_dir: Path) -> dict:
-    """{lang: sha256} of the current editions in OUT/manifest.json ({} without one)."""
-    path = Path(out_dir) / MANIFEST_NAME
-    try:
-        editions = json.loads(path.read_text(encoding="utf-8")).get("editions", {})
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return {lang: entry.get("sha256") for lang, entry in editions.items()
-            if isinstance(entry, dict)}
+    """{edition key ('briefing-en'): sha256} of the editions OUT/manifest.json records ({}
+    without a usable one)."""
+    editions = peek_manifest(Path(out_dir)).get("editions", {})
+    return {key: entry.get("sha256") for key, entry in editions.items()}
 
 
 def check_message(composer, recipient, *, msg_id: str, date, limit: int,

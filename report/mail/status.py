@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..document.project import load_project
+from ..output.manifest import recorded_editions
 from ..store import sha256_file
 from .ledger import PENDING, SENDING, SENT, open_ledger
 from .recipients import read_recipients
@@ -24,8 +25,9 @@ def status_lines(data_path, *, out_dir, edition_path, recipients_path=None) -> l
     lines = []
     try:
         opted_out = ledger.suppressions() if ledger is not None else {}
-        for lang in briefing.document.editions:
-            path = edition_path(briefing, out_dir, lang)
+        own = [(edition_path(briefing, out_dir, lang), lang)
+               for lang in briefing.document.editions]
+        for path, lang in dict.fromkeys(own + recorded_editions(out_dir)):  # + other briefings
             lines += _edition_status(path, lang, ledger, wanted, opted_out)
         lines += _suppression_status(opted_out)
     finally:

@@ -18,10 +18,15 @@ from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
 from ..store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
 from .manifest import (
+    ARCHIVE,
     GENERATOR,
+    MANIFEST,
     archive_edition,
+    archive_to_prune,
     edition_fingerprint,
+    edition_key,
     input_digest,
+    peek_manifest,
     prune_archive,
     read_manifest,
     record_edition,
@@ -67,50 +72,88 @@ def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Pat
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
                    keep=None, root: Path = PROJECT_ROOT, clock=None,
                    source_date_epoch: str | None = None, jobs: int | None = None,
-                   pool=None) -> list[BuiltEdition]:
+                   pool=None, warn=None, project=None) -> list[BuiltEdition]:
     """Bring the requested editions (default: all) in `out_dir` up to date.
 
     An edition whose fingerprint matches the manifest, and whose file still has the recorded
     sha256, is left alone (status "unchanged") without importing WeasyPrint or matplotlib;
     `force` rebuilds it anyway. Invalid data raises DataError before anything is written.
-    Editions are laid out in up to `jobs` processes (default: one per core), or in the
-    long-lived `pool` of workers.persistent_pool.
+    Editions are laid out in up to `jobs` processes (default: one per core), or in a
+    caller's `pool` (the benchmark's batch). `warn(text)` hears about a manifest that was
+    set aside or entries of it that were ignored (default: standard error). `project`, the
+    (briefing, labels) a caller has already validated (send), is used instead of loading
+    the data file again.
     """
     out_dir = Path(out_dir)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    warn = warn or _warn_stderr
     options = {"source_date_epoch": source_date_epoch}  # what changes the PDF's bytes
     plan = _quick_plan(data_path, root, langs, options)
     if plan and not force:
         unchanged = _unchanged(plan, out_dir, keep_html)
         if len(unchanged) == len(plan["langs"]):
+            if keep is not None:
+                _prune_unchanged(out_dir, plan["name"], keep, warn=warn, clock=clock)
             return unchanged
-    briefing, labels = load_project(data_path, root=root)
+    briefing, labels = project or load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
     # build sees a mismatch and rebuilds, never the reverse
     inputs = plan["inputs"] if plan else input_digest(Path(data_path), root)
     fingerprints = {lang: edition_fingerprint(inputs, lang, options) for lang in langs}
+    name = briefing.document.output_name
     with output_lock(out_dir):
-        for folder in (out_dir, out_dir / "archive"):
-            remove_stale_temp(folder)
-        manifest = read_manifest(out_dir)
+        _remove_own_temp(briefing, out_dir)
+        manifest = read_manifest(out_dir, warn=warn, stamp=_stamp(clock))
         todo = [lang for lang in langs if force or not unchanged_entry(
-            manifest, out_dir, lang, fingerprints[lang],
+            manifest, out_dir, name, lang, fingerprints[lang],
             html_name=_html_name(briefing, lang, keep_html))]
         rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch),
                            out_dir=out_dir, jobs=jobs, pool=pool)
         results = []
         for lang in langs:
             if lang not in rendered:
-                entry = manifest["editions"][lang]
+                entry = manifest["editions"][edition_key(name, lang)]
                 results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
                 continue
             results.append(_write_edition(briefing, rendered[lang], manifest,
                                           out_dir=out_dir, root=root, keep_html=keep_html,
                                           fingerprint=fingerprints[lang], built_at=clock()))
-        prune_archive(manifest, out_dir, keep)
+        prune_archive(manifest, out_dir, keep, name=name)
         write_manifest(out_dir, manifest)
     return results
+
+
+def _prune_unchanged(out_dir: Path, name: str, keep: int, *, warn, clock) -> None:
+    """`--keep` when nothing was built: take the lock only if there is something to prune."""
+    if not archive_to_prune(peek_manifest(out_dir), keep, name=name):
+        return
+    with output_lock(out_dir):
+        manifest = read_manifest(out_dir, warn=warn, stamp=_stamp(clock))
+        if prune_archive(manifest, out_dir, keep, name=name):
+            write_manifest(out_dir, manifest)
+
+
+def _stamp(clock) -> str:
+    return f"{clock().astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _warn_stderr(text: str) -> None:
+    import sys
+
+    sys.stderr.write(f"warning: {text}\n")
+
+
+def _remove_own_temp(briefing, out_dir: Path) -> None:
+    """Leftovers of a killed build of this briefing: its own temporary names, nothing else."""
+    name, langs = briefing.document.output_name, briefing.document.editions
+    remove_stale_temp(out_dir, (MANIFEST, *(f"{name}-{lang}.{ext}" for lang in langs
+                                            for ext in ("pdf", "html"))))
+    remove_stale_temp(out_dir / ARCHIVE, tuple(f"{name}-{lang}-*.pdf" for lang in langs))
+    for lang in langs:
+        bundle = out_dir / f"{name}-{lang}_files"
+        if bundle.is_dir() and not bundle.is_symlink():
+            remove_stale_temp(bundle, recursive=True)
 
 
 def _quick_plan(data_path, root, langs, options):
@@ -132,12 +175,12 @@ def _quick_plan(data_path, root, langs, options):
 
 
 def _unchanged(plan, out_dir, keep_html):
-    manifest = read_manifest(out_dir)
+    manifest = peek_manifest(out_dir)
     found = []
     for lang in plan["langs"]:
         html_name = f"{plan['name']}-{lang}.html" if keep_html else None
-        entry = unchanged_entry(manifest, out_dir, lang, plan["fingerprints"][lang],
-                                html_name=html_name)
+        entry = unchanged_entry(manifest, out_dir, plan["name"], lang,
+                                plan["fingerprints"][lang], html_name=html_name)
         if entry is None:
             return []
         found.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
@@ -174,6 +217,7 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=
     with own as started:  # a new pool's workers start importing WeasyPrint now
         rendered = render_all(briefing, {lang: labels[lang] for lang in langs}, root=root,
                               created=created, chart_cache=cache, pool=pool or started)
+    cache.prune()
     return {edition.lang: edition for edition in rendered}
 
 
@@ -185,13 +229,14 @@ def _write_edition(briefing, edition, manifest, *, out_dir, root, keep_html,
     html_path = None
     if keep_html:
         html_path = write_html_bundle(briefing, edition, out_dir=out_dir, root=root)
-    entry = {"file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
+    entry = {"name": briefing.document.output_name, "lang": edition.lang,
+             "file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
              "pages": edition.pages, "fingerprint": fingerprint,
              "reference_date": briefing.document.reference_date.iso(),
              "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
     archive_edition(manifest, out_dir, name=briefing.document.output_name, lang=edition.lang,
                     pdf=edition.pdf, entry=entry)
-    record_edition(manifest, edition.lang, entry)
+    record_edition(manifest, entry)
     return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
                         edition.warnings, html_path, "built", fingerprint)
 
