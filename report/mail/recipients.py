@@ -1,4 +1,6 @@
-"""The distribution list: a CSV file (`email,name,lang`) -> validated, de-duplicated recipients.
+"""The distribution list: a CSV file (`email,name,lang,layout`) -> validated, de-duplicated
+recipients. `lang` chooses the edition's language and `layout` what is sent (the full
+briefing or the handout: a layout of `document.outputs`); both default to the first.
 
 The whole file is checked before anything is sent: every problem is collected with its line
 (`recipients.csv:4: email: 'bob@' is not a valid address`) and raised as one DataError. A name
@@ -19,7 +21,8 @@ from pathlib import Path
 from ..errors import DataError
 from .headers import clean_name, name_problem
 
-COLUMNS = ("email", "name", "lang")
+COLUMNS = ("email", "name", "lang", "layout")
+HEADER = "email,name,lang"  # the header messages suggest; `layout` only where it is needed
 MAX_ADDRESS = 254
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -33,6 +36,7 @@ class Recipient:
     name: str
     lang: str
     line: int = 0
+    layout: str = ""  # "" is the first output's layout
 
     @property
     def key(self) -> str:
@@ -61,8 +65,10 @@ def address_problem(address: str) -> str | None:
     return None
 
 
-def read_recipients(path, *, editions, where: str | None = None) -> RecipientList:
-    """Parse and validate the recipients file; `editions[0]` is the default language."""
+def read_recipients(path, *, editions, layouts=("briefing",),
+                    where: str | None = None) -> RecipientList:
+    """Parse and validate the recipients file; `editions[0]` is the default language and
+    `layouts[0]` the default layout."""
     where = where or str(path)
     text = _read_text(Path(path), where)
     rows = csv.reader(io.StringIO(text, newline=""))
@@ -75,7 +81,7 @@ def read_recipients(path, *, editions, where: str | None = None) -> RecipientLis
         line, end = end + 1, rows.line_num  # where the row starts (a quoted value may span lines)
         if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith("#"):
             continue
-        recipient = _parse_row(cells, header, line, where, editions, problems)
+        recipient = _parse_row(cells, header, line, where, (editions, layouts), problems)
         if recipient is None:
             continue
         first = seen.get(recipient.key)
@@ -85,8 +91,7 @@ def read_recipients(path, *, editions, where: str | None = None) -> RecipientLis
         seen[recipient.key] = recipient
         recipients.append(recipient)
     if not recipients and not problems:
-        problems.append(f"{where}:1: no recipients; add rows below the header "
-                        f"{','.join(COLUMNS)}")
+        problems.append(f"{where}:1: no recipients; add rows below the header {HEADER}")
     if problems:
         raise DataError(problems)
     return RecipientList(tuple(recipients), tuple(warnings))
@@ -112,7 +117,7 @@ def _read_header(rows, where, problems):
         line = rows.line_num
         if "email" not in names:
             problems.append(f"{where}:{line}: missing header; the first line must name the "
-                            f"columns, e.g. {','.join(COLUMNS)} (only email is required), "
+                            f"columns, e.g. {HEADER} (only email is required), "
                             f"not {','.join(cells)!r}")
             return None
         for name in names:
@@ -124,12 +129,12 @@ def _read_header(rows, where, problems):
         for name in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"{where}:{line}: column {name!r} appears twice")
         return None if problems else names
-    problems.append(f"{where}:1: the file is empty; start it with the header "
-                    f"{','.join(COLUMNS)}")
+    problems.append(f"{where}:1: the file is empty; start it with the header {HEADER}")
     return None
 
 
-def _parse_row(cells, header, line, where, editions, problems):
+def _parse_row(cells, header, line, where, choices, problems):
+    editions, layouts = choices
     if len(cells) > len(header):
         problems.append(f"{where}:{line}: {len(cells)} fields but the header names "
                         f"{len(header)} ({','.join(header)}); quote values that contain commas")
@@ -150,7 +155,11 @@ def _parse_row(cells, header, line, where, editions, problems):
     if lang not in editions:
         problems.append(f"{where}:{line}: lang: {lang!r} is not an edition "
                         f"(editions: {', '.join(editions)})")
-    return Recipient(email, name, lang, line) if len(problems) == before else None
+    layout = values.get("layout", "") or layouts[0]
+    if layout not in layouts:
+        problems.append(f"{where}:{line}: layout: {layout!r} is not a layout this briefing "
+                        f"is built in (layouts: {', '.join(layouts)})")
+    return Recipient(email, name, lang, line, layout) if len(problems) == before else None
 
 
 def _duplicate_warning(where, recipient, first) -> str:
@@ -158,4 +167,7 @@ def _duplicate_warning(where, recipient, first) -> str:
     if recipient.lang != first.lang:
         return (f"{note} (with lang {first.lang!r}, not {recipient.lang!r}); sending it "
                 f"once, in {first.lang!r}")
+    if recipient.layout != first.layout:
+        return (f"{note} (with layout {first.layout!r}, not {recipient.layout!r}); sending "
+                f"it once, as the {first.layout!r}")
     return f"{note}; sending it once"
