@@ -43,7 +43,7 @@ def _swap_attachment(message):
 
 def test_a_good_message_passes(composer):
     data = to_bytes(_message(composer))
-    sha = composer.editions["az"].sha256
+    sha = composer.edition_for(PERSON).sha256
     assert header_problem(data, PERSON, one_click=False) is None
     assert content_problem(data, sha) is None
     assert size_problem(data, len(data)) is None
@@ -81,6 +81,6 @@ def test_one_click_needs_its_header(composer):
 def test_content_problems(composer, breaks, problem):
     message = _message(composer)
     breaks(message)
-    found = content_problem(to_bytes(message), composer.editions["az"].sha256)
+    found = content_problem(to_bytes(message), composer.edition_for(PERSON).sha256)
     assert found is not None
     assert found.startswith(problem)

@@ -162,15 +162,14 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
         composer.secret = ledger.secret()
         opted_out = set(ledger.suppressions())
         people = [r for r in recipients.recipients if r.key not in opted_out]
-        jobs = _plan(ledger, composer.editions, people, composer.domain, stamp(clock()),
-                     retry_failed)
+        jobs = _plan(ledger, composer, people, stamp(clock()), retry_failed)
         jobs = run.precheck(jobs, check)
         try:
             run.deliver(jobs)
         finally:
             run.transport.close()
             progress.finish()
-        rows = [(r, ledger.get(composer.editions[r.lang].sha256, r.key))
+        rows = [(r, ledger.get(composer.edition_for(r).sha256, r.key))
                 for r in recipients.recipients]
     return SendReport(rows, sent_now=run.sent, opted_out=opted_out, where=str(recipients_path))
 
@@ -219,21 +218,22 @@ class _Job:
     date: dt.datetime | None = None  # the message's Date, fixed at its first attempt
 
 
-def _plan(ledger, editions, people, domain, now, retry_failed) -> list:
+def _plan(ledger, composer, people, now, retry_failed) -> list:
     """Add pending rows for new (edition, recipient) pairs; who still needs a message."""
-    ledger.add_pending([(editions[r.lang].sha256, r.key, r.email, r.name, r.lang,
-                         editions[r.lang].path.name,
-                         message_id(editions[r.lang].sha256, r.key, domain)) for r in people],
-                       now=now)
+    edition_of = {r.key: composer.edition_for(r) for r in people}
+    ledger.add_pending([(edition_of[r.key].sha256, r.key, r.email, r.name, r.lang,
+                         edition_of[r.key].path.name,
+                         message_id(edition_of[r.key].sha256, r.key, composer.domain))
+                        for r in people], now=now)
     rows = {}
-    for lang, edition in editions.items():
+    for edition in composer.editions.values():
         if retry_failed:
-            ledger.retry_permanent(edition.sha256, [r.key for r in people if r.lang == lang],
-                                   now=now)
+            ledger.retry_permanent(edition.sha256, [r.key for r in people
+                                                    if edition_of[r.key] is edition], now=now)
         rows[edition.sha256] = ledger.for_edition(edition.sha256)
     jobs = []
     for r in people:
-        sha = editions[r.lang].sha256
+        sha = edition_of[r.key].sha256
         row = rows[sha][r.key]
         if row.state in (PENDING, SENDING, FAILED_TRANSIENT):
             date = unstamp(row.message_date) if row.message_date else None
@@ -362,7 +362,7 @@ def _write_dry_run(composer, people, folder: Path, check, now, progress) -> list
     """Each message as an .eml file: nothing connects, nothing is recorded."""
     files = []
     for number, r in enumerate(people, 1):
-        sha = composer.editions[r.lang].sha256
+        sha = composer.edition_for(r).sha256
         try:
             data = check(r, msg_id=message_id(sha, r.key, composer.domain), date=now)
         except MessageError as exc:
@@ -385,7 +385,7 @@ class _Checker:
         self.composer, self.limit, self.manifest, self.where = composer, limit, manifest, where
 
     def __call__(self, recipient, *, msg_id: str, date) -> bytes:
-        edition = self.composer.editions[recipient.lang]
+        edition = self.composer.edition_for(recipient)
         # the manifest's key is the file name without .pdf ('briefing-en')
         expected = self.manifest.get(edition.path.stem) or edition.sha256
         return check_message(self.composer, recipient, msg_id=msg_id, date=date,

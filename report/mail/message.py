@@ -106,7 +106,9 @@ class Composer:
                  secret: bytes | None = None, logo_png: bytes | None = None):
         self.briefing = briefing
         self.labels = labels
-        self.editions = {edition.lang: edition for edition in editions}
+        # (layout, lang) -> the edition; the first layout is the one sent by default
+        self.editions = {(_layout_of(edition), edition.lang): edition for edition in editions}
+        self.layouts = tuple(dict.fromkeys(layout for layout, _lang in self.editions))
         self.sender = sender
         self.reply_to = reply_to
         self.opt_out = opt_out or OptOut((reply_to or sender).addr_spec)
@@ -115,12 +117,18 @@ class Composer:
         self.domain = sender.addr_spec.rpartition("@")[2]
         self._letters = {}
 
-    def letter(self, lang: str) -> Letter:
-        if lang not in self._letters:
-            self._letters[lang] = make_letter(self.briefing, self.labels[lang],
-                                              self.editions[lang], domain=self.domain,
-                                              logo_png=self.logo_png)
-        return self._letters[lang]
+    def edition_for(self, recipient):
+        """The edition `recipient` is sent: their layout (default the first) and language."""
+        return self.editions[(recipient.layout or self.layouts[0], recipient.lang)]
+
+    def letter(self, recipient) -> Letter:
+        """What the messages of the recipient's edition say."""
+        edition = self.edition_for(recipient)
+        if edition.path not in self._letters:
+            self._letters[edition.path] = make_letter(
+                self.briefing, self.labels[edition.lang], edition, domain=self.domain,
+                logo_png=self.logo_png)
+        return self._letters[edition.path]
 
     def token(self, recipient) -> str:
         """The recipient's opt-out token."""
@@ -139,7 +147,7 @@ class Composer:
 
     def compose(self, recipient, *, msg_id: str, date) -> EmailMessage:
         """The message for `recipient` (`email`, `name`, `lang`), dated `date` (aware)."""
-        letter = self.letter(recipient.lang)
+        letter = self.letter(recipient)
         token = self.token(recipient)
         message = EmailMessage(policy=MIME_POLICY)
         message["From"] = self.sender
@@ -159,6 +167,11 @@ class Composer:
         for number, part in enumerate(p for p in message.walk() if p.is_multipart()):
             part.set_boundary(f"=_{tag}_{number}")
         return message
+
+
+def _layout_of(edition) -> str:
+    """The layout an edition was built in (editions built before layouts: the briefing)."""
+    return getattr(edition, "layout", None) or "briefing"
 
 
 def _add_bodies(message, letter, name, *, opt_out, token) -> None:
