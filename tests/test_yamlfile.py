@@ -60,3 +60,38 @@ def test_lines_are_recorded():
     assert doc.line(("a", 1, "y")) == 4
     assert doc.problem(("a", 1, "y"), "bad") == "data.yaml:4: a[1].y: bad"
     assert format_path(("sections", 3, "value")) == "sections[3].value"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("title: Georgia: operational update\n",
+     'data.yaml:1: not valid YAML: mapping values are not allowed in this context; ": " inside '
+     'text that is not in quotes starts a new key: put the text in quotes, e.g. '
+     'title: "Georgia: operational update"'),
+    ('sections:\n  - type: text\n    title: Notes: the "new" office\n',
+     'data.yaml:3: not valid YAML: mapping values are not allowed in this context; ": " inside '
+     'text that is not in quotes starts a new key: put the text in quotes, e.g. '
+     'title: "Notes: the \\"new\\" office"'),
+    ("document:\n\ttitle: x\n",
+     "data.yaml:2: not valid YAML: found character that cannot start any token; this line is "
+     "indented with a tab: YAML indents with spaces only; replace the tab with spaces"),
+    ("a: 1\n\tb: 2\n",
+     "data.yaml:2: not valid YAML: found a tab character that violates indentation; this line "
+     "is indented with a tab: YAML indents with spaces only; replace the tab with spaces"),
+    ('x: 1\ntitle: "Georgia\nsubtitle: x\n',
+     'data.yaml:2: not valid YAML: found unexpected end of stream; the " opened here is never '
+     'closed: end the text with " (write \\" for a " inside "...")'),
+    ("x: 1\ntitle: 'Georgia\nsubtitle: x\n",
+     "data.yaml:2: not valid YAML: found unexpected end of stream; the ' opened here is never "
+     "closed: end the text with ' (write '' for a ' inside '...')"),
+    ("title: 'UNHCR's office'\n",
+     "data.yaml:1: not valid YAML: did not find expected key; the text goes on after its "
+     "closing quote: put the whole text in one pair of quotes (write '' for a ' inside '...')"),
+    ('title: "Baku" office\n',
+     'data.yaml:1: not valid YAML: did not find expected key; the text goes on after its '
+     'closing quote: put the whole text in one pair of quotes (write \\" for a " inside "...")'),
+    ("a: [1, 2\n", "data.yaml:2: not valid YAML: did not find expected ',' or ']'"),
+])
+def test_syntax_errors_carry_a_hint(text, expected):
+    with pytest.raises(DataError) as info:
+        parse_yaml(text)
+    assert info.value.problems == [expected]
