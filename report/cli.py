@@ -24,7 +24,7 @@ def make_parser() -> argparse.ArgumentParser:
                         help="the briefing data file (default: data.yaml)")
     common.add_argument("--debug", action="store_true", help="show tracebacks on failure")
     parser = argparse.ArgumentParser(
-        prog="generate.py",
+        prog=_program_name(),
         description="Build branded, accessible PDF briefings from a data file.",
         epilog="Exit codes: 0 done, 2 bad input or usage, 3 output folder busy, "
                "1 anything else. "
@@ -53,6 +53,11 @@ def make_parser() -> argparse.ArgumentParser:
     _add_watch_parser(sub, common)
     _add_schedule_parser(sub, common)
     return parser
+
+
+def _program_name() -> str:
+    """`briefing` when run as the installed command, else `generate.py`."""
+    return "briefing" if Path(sys.argv[0]).name == "briefing" else "generate.py"
 
 
 def _positive(convert, what):
