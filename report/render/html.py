@@ -19,6 +19,7 @@ from markupsafe import Markup
 from ..document import i18n
 from ..errors import RenderError
 from . import charts as charts_mod
+from .inline import format_inline
 
 CHART_DIR = "charts"
 
@@ -48,7 +49,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst)
+        capfirst=_capfirst, inline=format_inline)
     return env
 
 
@@ -59,7 +60,7 @@ def _t(ctx, text):
 
 @jinja2.pass_context
 def _para(ctx, item):
-    return i18n.para(item, ctx["lang"])
+    return format_inline(i18n.para(item, ctx["lang"]))
 
 
 @jinja2.pass_context
