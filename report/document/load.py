@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
+from .images import IMAGE_SUFFIXES, image_problem
 from .model import Brand, Briefing, Document, Email, Source
 from .sections import check_consistency, parse_sections
 from .yamlfile import read_yaml
@@ -92,7 +93,7 @@ def _brand_reader(root: Path):
     def read_brand(ctx, raw, path):
         r = f.Reader(ctx, raw, path)
         name = r.get("name", f.text)
-        logo = r.get("logo", _asset(root))
+        logo = r.get("logo", _asset(root, suffixes=IMAGE_SUFFIXES))
         logo_alt = r.get("logo_alt", f.text)
         colors = r.get("colors", _fixed_mapping(COLOR_ROLES, f.color))
         fonts = r.get("fonts", _fonts(root))
@@ -142,6 +143,8 @@ def _asset(root: Path, *, suffixes=None):
             ctx.problem(path, f"'{rel}' does not exist")
         elif suffixes and full.suffix.lower() not in suffixes:
             ctx.problem(path, f"'{rel}' should be one of {', '.join(suffixes)}")
+        elif problem := image_problem(full):
+            ctx.problem(path, f"'{rel}' {problem}")
         else:
             return full.relative_to(assets).as_posix()
         return None
