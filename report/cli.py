@@ -114,10 +114,13 @@ def main(argv=None, stdout=None, stderr=None) -> int:
 
 def run_check(args, stdout) -> int:
     from .document.project import load_project
+    from .mail.message import send_needs
 
     briefing, _labels = load_project(args.data)
     print(f"{args.data}: valid ({len(briefing.sections)} sections, editions: "
           f"{', '.join(briefing.document.editions)})", file=stdout)
+    for line in send_needs(briefing):
+        sys.stderr.write(f"warning: {line}\n")
     return EXIT_OK
 
 

@@ -31,7 +31,7 @@ from .ledger import (
     stamp,
     unstamp,
 )
-from .message import Composer, message_id, to_bytes
+from .message import Composer, message_id, send_needs, to_bytes
 from .progress import Progress
 from .recipients import read_recipients
 from .smtpconfig import ConnectError, Transport, classify, open_connection, settings_from_env
@@ -149,7 +149,7 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, dry_run=None,
 
 def _read_inputs(briefing, recipients_path, environ, *, need_server):
     """The recipients and the SMTP settings; one DataError with the problems of both."""
-    problems, recipients, settings = [], None, None
+    problems, recipients, settings = send_needs(briefing), None, None
     try:
         recipients = read_recipients(recipients_path, editions=briefing.document.editions)
     except DataError as exc:

@@ -90,6 +90,14 @@ class Composer:
         return message
 
 
+def send_needs(briefing) -> list[str]:
+    """What `send` needs from the data file and does not find there, one line each."""
+    if briefing.email is None:
+        return [f"{briefing.path}:1: email: no 'email:' block; send needs one (the subject "
+                "and body of the message, in every edition): add it, see docs/reference.md"]
+    return []
+
+
 def make_letter(briefing, labels, edition) -> Letter:
     """The shared part of an edition's messages; checks the PDF is the edition built."""
     lang = edition.lang
