@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import DataError, ReportError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "send", "watch", "schedule")
+COMMANDS = ("build", "check", "send", "watch", "schedule", "new")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -52,6 +52,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_send_parser(sub, common)
     _add_watch_parser(sub, common)
     _add_schedule_parser(sub, common)
+    _add_new_parser(sub)
     return parser
 
 
@@ -258,5 +259,34 @@ def run_schedule(args, stdout) -> int:
                             environ=os.environ, out=stdout)
 
 
+def _add_new_parser(sub) -> None:
+    new = sub.add_parser(
+        "new", help="write a small valid briefing to start from",
+        description="Write PATH: a new briefing (cover, a text section, key figures, a chart, "
+                    "sources) whose every value is a PLACEHOLDER to replace. It validates "
+                    "and builds as written; an existing file is never overwritten.")
+    new.add_argument("path", type=Path, metavar="PATH", help="the data file to write")
+    new.add_argument("--lang", default="en", metavar="CODES",
+                     help="the editions, comma-separated, e.g. en,az (default: en)")
+    new.add_argument("--title", metavar="TEXT", help="the briefing's title")
+    new.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+
+
+def run_new(args, stdout) -> int:
+    from .document.load import LANGS_SUPPORTED
+    from .document.scaffold import write_scaffold
+
+    langs = tuple(code.strip() for code in args.lang.split(",") if code.strip())
+    unknown = [code for code in langs if code not in LANGS_SUPPORTED]
+    if not langs or unknown or len(set(langs)) != len(langs):
+        what = f"unsupported language '{unknown[0]}'" if unknown else "a language twice"
+        raise UsageError(f"--lang {args.lang!r}: {what}; give codes separated by commas, "
+                         f"from: {', '.join(LANGS_SUPPORTED)}")
+    path = write_scaffold(args.path, langs=langs, title=args.title)
+    print(f"wrote {path}: edit every PLACEHOLDER (see docs/reference.md), then run "
+          f"'generate.py build --data {path}'", file=stdout)
+    return EXIT_OK
+
+
 COMMAND_FUNCTIONS = {"build": run_build, "check": run_check, "send": run_send,
-                     "watch": run_watch, "schedule": run_schedule}
+                     "watch": run_watch, "schedule": run_schedule, "new": run_new}
