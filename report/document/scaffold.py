@@ -141,7 +141,8 @@ brand:
   name: {brand_name}
   logo: assets/brand/logo.svg
   logo_alt: {logo_alt}
-  colors: {{primary: "#0b2545", secondary: "#1f5fa8", accent: "#e69f00", text: "#1b1b1b", muted: "#5a6472", tint: "#e8eef6"}}
+  colors: {{primary: "#0b2545", secondary: "#1f5fa8", accent: "#e69f00", text: "#1b1b1b",
+           muted: "#5a6472", tint: "#e8eef6"}}
   fonts:
     family: Lato
     regular: assets/fonts/Lato-Regular.ttf
