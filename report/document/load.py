@@ -20,6 +20,7 @@ from .yamlfile import read_yaml
 
 LANGS_SUPPORTED = ("en", "az")
 FONT_FACES = ("regular", "bold", "italic", "bold_italic", "black")
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")
 TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
 
@@ -96,13 +97,23 @@ def _document(ctx, raw, path):
 
 
 def _brand_reader(root: Path):
+    """Return the converter of `brand:`: a mapping, or the name of a brand file in assets/."""
+    def read_brand(ctx, raw, path):
+        if isinstance(raw, str):
+            return _brand_file(ctx, raw, path, root)
+        return _brand_mapping(root, base=root)(ctx, raw, path)
+    return read_brand
+
+
+def _brand_mapping(root: Path, *, base: Path):
+    """Return a converter of the brand mapping; its asset paths are relative to `base`."""
     def read_brand(ctx, raw, path):
         r = f.Reader(ctx, raw, path)
         name = r.get("name", f.text)
-        logo = r.get("logo", _asset(root, suffixes=IMAGE_SUFFIXES))
+        logo = r.get("logo", _asset(root, base=base, suffixes=IMAGE_SUFFIXES))
         logo_alt = r.get("logo_alt", f.text)
         colors = r.get("colors", _fixed_mapping(COLOR_ROLES, f.color))
-        fonts = r.get("fonts", _fonts(root))
+        fonts = r.get("fonts", _fonts(root, base))
         r.done()
         if None in (name, logo, logo_alt, colors, fonts):
             return None
@@ -111,11 +122,33 @@ def _brand_reader(root: Path):
     return read_brand
 
 
-def _fonts(root):
+def _brand_file(ctx, rel: str, path, root: Path):
+    """Read `brand: assets/brand.yaml`: a brand shared by several briefings.
+
+    Its problems name the brand file; its texts may hold more languages than the editions.
+    """
+    assets = (root / "assets").resolve()
+    full = (root / rel).resolve()
+    if not full.is_relative_to(assets) or full.suffix.lower() not in (".yaml", ".yml"):
+        ctx.problem(path, f"'{rel}' is not a brand file in assets/; name a .yaml file "
+                          "there (assets/brand.yaml) or write the brand here")
+        return None
+    try:
+        doc = read_yaml(full, name=_display_name(full))
+    except DataError as exc:
+        ctx.problems.extend(exc.problems)
+        return None
+    sub = f.Context(doc, ctx.langs, other_langs_ok=True)
+    brand = _brand_mapping(root, base=full.parent)(sub, doc.value, ())
+    ctx.problems.extend(sub.problems)
+    return brand
+
+
+def _fonts(root, base):
     def read_fonts(ctx, raw, path):
         r = f.Reader(ctx, raw, path)
         family = r.get("family", f.plain_str)
-        faces = {face: r.get(face, _asset(root, suffixes=(".ttf", ".otf", ".woff", ".woff2")))
+        faces = {face: r.get(face, _asset(root, base=base, suffixes=FONT_SUFFIXES))
                  for face in FONT_FACES}
         r.done()
         if family is None or None in faces.values():
@@ -133,19 +166,21 @@ def _fixed_mapping(keys, convert):
     return read
 
 
-def _asset(root: Path, *, suffixes=None):
-    """Return a converter of a path relative to the project, which must stay inside
-    `assets/` and exist; it reads the path below assets/."""
+def _asset(root: Path, *, base: Path, suffixes=None):
+    """Return a converter of an asset path: relative to `base` (the project, or the brand
+    file's folder), it must stay inside `root/assets/` and exist; it reads the path below
+    assets/."""
     assets = (root / "assets").resolve()
 
     def read_asset(ctx, raw, path):
         rel = f.plain_str(ctx, raw, path)
         if rel is None:
             return None
-        full = (root / rel).resolve()
+        full = (base / rel).resolve()
         if not full.is_relative_to(assets):
+            where = "as assets/..." if base == root else "relative to this brand file"
             ctx.problem(path, f"'{rel}' is outside assets/; put the file in assets/ and "
-                              "name it as assets/...")
+                              f"name it {where}")
         elif not full.is_file():
             ctx.problem(path, f"'{rel}' does not exist")
         elif suffixes and full.suffix.lower() not in suffixes:
