@@ -97,8 +97,6 @@ PLACEHOLDERS = {
     "author": "PLACEHOLDER: who compiled it",
     "subject": "PLACEHOLDER: the subject, for the PDF's properties",
     "keywords": "PLACEHOLDER: keywords, for the PDF's properties",
-    "brand_name": "Field Briefings",
-    "logo_alt": "Field Briefings logo: a navy square with a light blue page symbol",
     "source_title": "PLACEHOLDER: the title of the published document",
     "publisher": "PLACEHOLDER: who published it",
     "kind": "PLACEHOLDER: fact sheet, report, ...",
@@ -137,19 +135,7 @@ document:
   reference_date: "{month}"
   output_name: {output_name}
 
-brand:
-  name: {brand_name}
-  logo: assets/brand/logo.svg
-  logo_alt: {logo_alt}
-  colors: {{primary: "#0b2545", secondary: "#1f5fa8", accent: "#e69f00", text: "#1b1b1b",
-           muted: "#5a6472", tint: "#e8eef6"}}
-  fonts:
-    family: Lato
-    regular: assets/fonts/Lato-Regular.ttf
-    bold: assets/fonts/Lato-Bold.ttf
-    italic: assets/fonts/Lato-Italic.ttf
-    bold_italic: assets/fonts/Lato-BoldItalic.ttf
-    black: assets/fonts/Lato-Black.ttf
+brand: assets/brand.yaml   # the shared brand (or write a brand: mapping here)
 
 sources:
   - id: placeholder-source
