@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import DataError, ReportError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "send", "watch", "schedule", "new")
+COMMANDS = ("build", "check", "send", "watch", "schedule", "new", "schema", "reference")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -53,6 +53,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_watch_parser(sub, common)
     _add_schedule_parser(sub, common)
     _add_new_parser(sub)
+    _add_generated_parsers(sub)
     return parser
 
 
@@ -288,5 +289,30 @@ def run_new(args, stdout) -> int:
     return EXIT_OK
 
 
+def _add_generated_parsers(sub) -> None:
+    for name, default, what in (
+            ("schema", "briefing.schema.json", "the JSON Schema of data files, for editors"),
+            ("reference", "docs/reference.md", "the reference of every section type and key")):
+        parser = sub.add_parser(name, help=f"write {what}",
+                                description=f"Write {what}, generated from the readers and "
+                                            f"models in report/document/ (default: {default}).")
+        parser.add_argument("--out", default=Path(default), type=Path, metavar="FILE",
+                            help=f"where to write it (default: {default})")
+        parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+
+
+def run_generated(args, stdout) -> int:
+    from .store import atomic_write
+
+    if args.command == "schema":
+        from .document.schema import render_schema as render
+    else:
+        from .document.reference import render_reference as render
+    atomic_write(args.out, render())
+    print(f"wrote {args.out}", file=stdout)
+    return EXIT_OK
+
+
 COMMAND_FUNCTIONS = {"build": run_build, "check": run_check, "send": run_send,
-                     "watch": run_watch, "schedule": run_schedule, "new": run_new}
+                     "watch": run_watch, "schedule": run_schedule, "new": run_new,
+                     "schema": run_generated, "reference": run_generated}

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, SECOND
@@ -30,7 +31,8 @@ pytestmark = [
                        "'wheel' package (or setuptools >= 70.1) in the venv"),
 ]
 
-SHIPPED = ("pyproject.toml", "setup.py", "README.md", "report", "templates", "assets")
+SHIPPED = ("pyproject.toml", "setup.py", "README.md", "briefing.schema.json", "report",
+           "templates", "assets")
 
 
 def _copy_project(target):
@@ -80,6 +82,7 @@ def test_the_package_uses_its_own_copy_of_templates_and_assets(installed):
     root = result.stdout.strip()
     assert root.startswith(str(bin_dir.parent)), root
     assert root.endswith("report/_project"), root
+    assert (Path(root) / "briefing.schema.json").is_file()
 
 
 def test_briefing_builds_an_edition_outside_the_checkout(installed):
@@ -99,3 +102,17 @@ def test_briefing_help_names_the_command(installed):
     result = subprocess.run([str(bin_dir / "briefing"), "--help"], cwd=work,
                             capture_output=True, text=True, check=True)
     assert result.stdout.startswith("usage: briefing")
+
+
+def test_briefing_new_writes_a_file_the_installed_command_checks(installed):
+    bin_dir, work = installed
+    command = str(bin_dir / "briefing")
+    result = subprocess.run([command, "new", "start.yaml", "--lang", "en,az"], cwd=work,
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    first = (work / "start.yaml").read_text(encoding="utf-8").splitlines()[0]
+    schema = first.removeprefix("# yaml-language-server: $schema=")
+    assert (work / schema).resolve().is_file()
+    check = subprocess.run([command, "check", "--data", "start.yaml"], cwd=work,
+                           capture_output=True, text=True, timeout=240)
+    assert check.returncode == 0, check.stderr

@@ -17,6 +17,7 @@ from .model import Entry, Figure, FrozenMap, Para, PartialDate, Text, Value
 from .yamlfile import YamlDoc, format_path
 
 _MISSING = object()
+REQUIRED = _MISSING  # the `default` of a key that must be given
 SAME_IN_ALL = "all"  # {all: "COP29"}: a Text that is the same in every edition
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -30,6 +31,7 @@ class Context:
         self.langs = tuple(langs)
         self.other_langs_ok = other_langs_ok  # a shared file may hold more languages
         self.problems: list[str] = []
+        self.listener = None  # describe.py: called with (reader, key, convert, default)
 
     def problem(self, path, message: str) -> None:
         """Record one problem at `path` (file, line and path are added)."""
@@ -96,6 +98,8 @@ class Reader:
         """Read `key` with `convert(ctx, value, path)`; return None (and record a problem)
         on failure."""
         self.seen.add(key)
+        if self.ctx.listener is not None:
+            self.ctx.listener(self, key, convert, default)
         if key not in self.value or self.value[key] is None:
             if default is _MISSING:
                 if self.ok:

@@ -19,9 +19,22 @@ from .sections import SECTION_TYPES, Registry, section_reader
 from .yamlfile import read_yaml
 
 LANGS_SUPPORTED = ("en", "az")
-FONT_FACES = ("regular", "bold", "italic", "bold_italic", "black")
+FONT_FACES = {  # face -> what it prints (the brand's five font files)
+    "regular": "body text",
+    "bold": "headings and bold text",
+    "italic": "captions and italic text",
+    "bold_italic": "bold italic text",
+    "black": "the large numbers of figure cards",
+}
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
-COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")
+COLOR_ROLES = {  # role -> where the colour is used
+    "primary": "headings, the cover, the largest bar and the funded share in charts",
+    "secondary": "links and the other bars of charts",
+    "accent": "rules under chapter headings and on cards, the funding gap",
+    "text": "body text",
+    "muted": "sources, captions, running headers and chart axes",
+    "tint": "the background of figure cards and chart grid lines",
+}
 TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
 
 
@@ -34,22 +47,34 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
     path = Path(path)
     doc = read_yaml(path, name=name or _display_name(path))
     ctx = f.Context(doc)
-    top = f.Reader(ctx, doc.value, ())
     langs = _edition_langs(ctx, doc.value)
     ctx.langs = langs or ("en",)
-    document = top.get("document", _document)
-    brand = top.get("brand", _brand_reader(root))
-    sources = top.get("sources", f.list_of(_source))
-    sections = top.get("sections", section_reader(section_types))
-    email = top.get("email", _email, default=None)
-    checks = top.get("checks", f.list_of(_check, min_items=0), default=())
-    top.done(TOP_KEYS)
-    if not ctx.problems and document and brand and sources is not None and sections:
-        briefing = Briefing(document, brand, sources, sections, email, path=str(path))
-        check_briefing(ctx, briefing, checks or ())
+    parts = file_reader(root=root, section_types=section_types)(ctx, doc.value, ())
+    checks = parts.pop("checks") or ()
+    required = ("document", "brand", "sources", "sections")
+    if not ctx.problems and all(parts[key] is not None for key in required):
+        briefing = Briefing(**parts, path=str(path))
+        check_briefing(ctx, briefing, checks)
         if not ctx.problems:
             return briefing
     raise DataError(ctx.problems or [f"{doc.name}:1: the file is incomplete"])
+
+
+def file_reader(*, root: Path = PROJECT_ROOT, section_types: Registry = SECTION_TYPES):
+    """Return the converter of a whole data file into its parts, by top-level key."""
+    def read_file(ctx, raw, path):
+        top = f.Reader(ctx, raw, path)
+        parts = {
+            "document": top.get("document", _document),
+            "brand": top.get("brand", _brand_reader(root)),
+            "sources": top.get("sources", f.list_of(_source)),
+            "sections": top.get("sections", section_reader(section_types)),
+            "email": top.get("email", _email, default=None),
+            "checks": top.get("checks", f.list_of(_check, min_items=0), default=()),
+        }
+        top.done(TOP_KEYS)
+        return parts
+    return read_file
 
 
 def _display_name(path: Path) -> str:
