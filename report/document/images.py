@@ -34,8 +34,10 @@ def _svg_problem(path: Path) -> str | None:
 
 
 def _raster_problem(path: Path, expected: str) -> str | None:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint, once imported, turns it on
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(path) as image:
             found = image.format
@@ -45,6 +47,8 @@ def _raster_problem(path: Path, expected: str) -> str | None:
         return f"is not a readable {expected} image (not an image file); save it as {expected}"
     except (OSError, SyntaxError, ValueError) as exc:
         return f"is not a readable {expected} image ({exc}); save it again as {expected}"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     if found != expected:
         return f"is a {found} image, not {expected}: rename it or convert it"
     if image.width * image.height > _MAX_PIXELS:

@@ -14,7 +14,16 @@ from ..errors import DataError
 from . import fields as f
 from .checks import check_briefing
 from .images import IMAGE_SUFFIXES, image_problem
-from .model import Brand, Briefing, Check, Document, Email, FrozenMap, Source
+from .model import (
+    DEFAULT_OUTPUT_NAME,
+    Brand,
+    Briefing,
+    Check,
+    Document,
+    Email,
+    FrozenMap,
+    Source,
+)
 from .sections import SECTION_TYPES, Registry, section_reader
 from .yamlfile import read_yaml
 
@@ -78,6 +87,7 @@ def file_reader(*, root: Path = PROJECT_ROOT, section_types: Registry = SECTION_
 
 
 def _display_name(path: Path) -> str:
+    """Return the file's name as messages write it: relative to the current folder if inside."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -115,7 +125,7 @@ def _document(ctx, raw, path):
         keywords=r.get("keywords", f.text),
         reference_date=r.get("reference_date", f.partial_date),
         editions=tuple(ctx.langs),
-        output_name=r.get("output_name", f.ident, default="briefing"),
+        output_name=r.get("output_name", f.ident, default=DEFAULT_OUTPUT_NAME),
     )
     r.done()
     return result if editions and None not in vars(result).values() else None

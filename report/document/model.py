@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .sections import SectionType
 
 Number = int | float
+DEFAULT_OUTPUT_NAME = "briefing"  # OUT/<output name>-<lang>.pdf when the file names none
 
 
 class FrozenMap(Mapping):
@@ -196,7 +197,7 @@ class Document:
     `2025-09-01`."""
     editions: tuple[str, ...]
     """The language editions to produce, e.g. `[en, az]`; the first is the main one."""
-    output_name: str = "briefing"
+    output_name: str = DEFAULT_OUTPUT_NAME
     """The PDF's file name: OUT/<output_name>-<lang>.pdf."""
 
 

@@ -23,7 +23,7 @@ _STANDARD_TAGS = {
 
 
 def format_path(path) -> str:
-    """('sections', 3, 'value') -> 'sections[3].value'."""
+    """Return a path as messages write it: ('sections', 3, 'value') -> 'sections[3].value'."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -39,12 +39,14 @@ class YamlDoc:
         self.lines = lines
 
     def line(self, path) -> int:
+        """Return the line of `path`, or of the nearest thing around it that has one."""
         path = tuple(path)
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, 1)
 
     def problem(self, path, message: str) -> str:
+        """Return a one-line problem: 'file:line: path: message'."""
         return f"{self.name}:{self.line(path)}: {format_path(path)}: {message}"
 
 
@@ -68,6 +70,7 @@ def read_yaml(path: Path, *, name: str | None = None, max_bytes: int = MAX_BYTES
 
 
 def parse_yaml(text: str, *, name: str = "data.yaml") -> YamlDoc:
+    """Parse `text` as strict YAML; raise DataError listing every problem."""
     problems: list[str] = []
     try:
         _refuse_aliases(text, name, problems)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import PROJECT_ROOT
+from ..document.model import DEFAULT_OUTPUT_NAME
 from ..document.project import load_project
 from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
@@ -47,6 +48,7 @@ class BuiltEdition:
 
 
 def select_langs(briefing, langs) -> tuple:
+    """Return the editions asked for (default: all); UsageError for one the file lacks."""
     editions = briefing.document.editions
     if not langs:
         return editions
@@ -58,6 +60,7 @@ def select_langs(briefing, langs) -> tuple:
 
 
 def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Path:
+    """Return OUT/<output name>-<lang><suffix>."""
     return Path(out_dir) / f"{briefing.document.output_name}-{lang}{suffix}"
 
 
@@ -102,7 +105,7 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
                 entry = manifest["editions"][lang]
                 results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
                 continue
-            results.append(_write_edition(briefing, labels[lang], rendered[lang], manifest,
+            results.append(_write_edition(briefing, rendered[lang], manifest,
                                           out_dir=out_dir, root=root, keep_html=keep_html,
                                           fingerprint=fingerprints[lang], built_at=clock()))
         prune_archive(manifest, out_dir, keep)
@@ -111,12 +114,13 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
 
 
 def _quick_plan(data_path, root, langs, options):
-    """Editions and fingerprints from the raw files, without validating (the skip path)."""
+    """Return editions and fingerprints read from the raw files, without validating (the
+    skip path), or None if the full load must say what is wrong."""
     try:
         raw = read_yaml(Path(data_path)).value
         document = raw["document"]
         editions = [str(lang) for lang in document["editions"]]
-        name = str(document.get("output_name") or "briefing")
+        name = str(document.get("output_name") or DEFAULT_OUTPUT_NAME)
         inputs = input_digest(Path(data_path), root)
     except (DataError, KeyError, TypeError, OSError):
         return None  # the full load will say what is wrong
@@ -152,7 +156,7 @@ def _html_name(briefing, lang, keep_html):
 
 
 def _created(briefing, source_date_epoch):
-    """The document date: SOURCE_DATE_EPOCH if given, else the data's reference date."""
+    """Return the document date: SOURCE_DATE_EPOCH if given, else the reference date."""
     if source_date_epoch:
         moment = dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -173,14 +177,14 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=
     return {edition.lang: edition for edition in rendered}
 
 
-def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,
+def _write_edition(briefing, edition, manifest, *, out_dir, root, keep_html,
                    fingerprint, built_at):
     path = output_path(briefing, out_dir, edition.lang)
     atomic_write(path, edition.pdf)
     crash_point(f"after-pdf:{edition.lang}")
     html_path = None
     if keep_html:
-        html_path = write_html_bundle(briefing, edition, labels, out_dir=out_dir, root=root)
+        html_path = write_html_bundle(briefing, edition, out_dir=out_dir, root=root)
     entry = {"file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
              "pages": edition.pages, "fingerprint": fingerprint,
              "reference_date": briefing.document.reference_date.iso(),
@@ -192,22 +196,17 @@ def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_h
                         edition.warnings, html_path, "built", fingerprint)
 
 
-def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path) -> Path:
-    """OUT/<name>-<lang>.html plus a <name>-<lang>_files/ folder: viewable in a browser."""
-    from ..render.html import CHART_DIR, make_environment, render_html
+def write_html_bundle(briefing, edition, *, out_dir: Path, root: Path) -> Path:
+    """Write OUT/<name>-<lang>.html and the folder its URLs point into; return the HTML's path.
 
+    The HTML is the one the PDF was laid out from: its URLs are relative to it
+    (`<name>-<lang>_files/...`), so the folder holds copies of the files it links to.
+    """
     html_path = output_path(briefing, out_dir, edition.lang, ".html")
-    files = f"{html_path.stem}_files/"
-    bundle = out_dir / files
-    env = make_environment(root / "templates")
-    html = render_html(briefing, edition.lang, labels, edition.chart_files, env=env, files=files,
-                       created=edition.created)
-    for name, svg in edition.charts.items():
-        atomic_write(bundle / CHART_DIR / name, svg)
-    used = [briefing.brand.logo, *briefing.brand.fonts.values()]
-    for rel in used:
-        atomic_write(bundle / "assets" / rel, (root / "assets" / rel).read_bytes())
-    style = root / "templates" / "style.css"
-    atomic_write(bundle / "templates" / "style.css", style.read_bytes())
-    atomic_write(html_path, html)
+    bundle = Path(out_dir) / edition.folder
+    for rel, text in edition.generated.items():
+        atomic_write(bundle / rel, text)
+    for rel in edition.linked:
+        atomic_write(bundle / rel, (root / rel).read_bytes())
+    atomic_write(html_path, edition.html)
     return html_path

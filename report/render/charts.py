@@ -221,12 +221,14 @@ class ChartCache:
         self.folder = Path(folder)
 
     def get(self, key: str) -> str | None:
+        """Return the SVG drawn for `key`, or None."""
         try:
             return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
         except OSError:
             return None
 
     def put(self, key: str, svg: str) -> None:
+        """Keep `svg` under `key`."""
         from ..store import atomic_write
 
         atomic_write(self.folder / f"{key}.svg", svg)

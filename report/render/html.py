@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from ..document import i18n
+from ..document.model import Figure, find
 from ..errors import RenderError
 from . import charts as charts_mod
 from .inline import format_inline
@@ -26,19 +27,36 @@ CHART_DIR = "charts"
 
 @dataclass
 class Edition:
-    """One rendered language edition, in memory."""
+    """One language edition: its HTML, the files it links to, then its PDF once laid out.
+
+    The HTML is rendered once, with URLs relative to itself (`<folder>/assets/...`,
+    `<folder>/charts/...`): WeasyPrint reads them below the project root, and the same HTML
+    opens in a browser when kept beside the PDF with its folder (`output.build`).
+    """
 
     lang: str
     html: str
-    pdf: bytes
-    pages: int
-    charts: dict  # file name -> svg text
-    chart_files: dict  # section id -> (relative URL, alt text)
-    warnings: list
-    created: str | None = None
+    folder: str  # "<output name>-<lang>_files": where the HTML's URLs point
+    generated: dict  # path below the folder -> text, held in memory (the charts)
+    linked: tuple  # paths below the project root the HTML links to (stylesheet, logo, fonts)
+    pdf: bytes = b""
+    pages: int = 0
+    warnings: list = field(default_factory=list)
+
+
+def edition_folder(briefing, lang: str) -> str:
+    """Return the folder an edition's HTML links into: '<output name>-<lang>_files'."""
+    return f"{briefing.document.output_name}-{lang}_files"
+
+
+def linked_files(briefing) -> tuple:
+    """Return the project files the templates link to: the stylesheet, the logo, the fonts."""
+    assets = [briefing.brand.logo, *briefing.brand.fonts.values()]
+    return ("templates/style.css", *(f"assets/{rel}" for rel in assets))
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
+    """Return the Jinja2 environment of `templates`: autoescaped, strict, with our filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -49,12 +67,14 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst, inline=format_inline)
+        capfirst=_capfirst, source_of=source_of,
+        inline=format_inline)
     return env
 
 
 @jinja2.pass_context
 def _t(ctx, text):
+    """Return a Text in the edition's language."""
     return text[ctx["lang"]]
 
 
@@ -78,13 +98,20 @@ def _date(ctx, value):
     return i18n.date(value, ctx["lang"])
 
 
+def source_of(section) -> str | None:
+    """Return the source a section's source line names: its own, else its first figure's."""
+    if section.source:
+        return section.source
+    return next((fig.source for _path, fig in find(section, Figure)), None)
+
+
 def _capfirst(value: str) -> str:
     """Upper-case the first letter only ('sentyabr 2025' -> 'Sentyabr 2025')."""
     return value[:1].upper() + value[1:]
 
 
 def css_string(value: str) -> Markup:
-    """A CSS string literal that cannot break out of its quotes or of a <style> element."""
+    """Return a CSS string literal that cannot break out of its quotes or of <style>."""
     out = []
     for ch in str(value):
         if ch in '"\\<>&' or ord(ch) < 0x20:
@@ -107,9 +134,10 @@ def heading_levels(sections) -> dict:
     return levels
 
 
-def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "",
+def render_html(briefing, lang: str, labels, charts: dict, *, env, files: str = "",
                 created: str | None = None) -> str:
-    """The edition's HTML; asset and chart URLs start with `files` (relative to the HTML)."""
+    """Return the edition's HTML; `charts` is {section id: Chart}, and asset and chart URLs
+    start with `files` (relative to the HTML)."""
     template = env.get_template("base.html")
     return template.render(
         lang=lang,
@@ -120,7 +148,8 @@ def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: s
         sections=briefing.sections,
         levels=heading_levels(briefing.sections),
         labels=labels,
-        charts=chart_files,
+        charts=charts,
+        chart_dir=CHART_DIR,
         files=files,
         created=created or briefing.document.reference_date.iso(),
     )
@@ -128,21 +157,22 @@ def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: s
 
 def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | None = None,
                     chart_cache=None) -> Edition:
-    """Draw (or reuse) the charts and fill the templates: an Edition without its PDF yet."""
+    """Draw (or reuse) the charts and fill the templates: return an Edition without its PDF."""
     font_paths = [root / "assets" / p for p in briefing.brand.fonts.values()]
     charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
                                       cache=chart_cache)
-    chart_files = {sid: (f"{CHART_DIR}/{c.file}", c.alt) for sid, c in charts.items()}
+    folder = edition_folder(briefing, lang)
     env = make_environment(root / "templates")
-    html = render_html(briefing, lang, labels, chart_files, env=env, created=created)
-    svgs = {c.file: c.svg for c in charts.values()}
-    return Edition(lang, html, b"", 0, svgs, chart_files, [], created)
+    html = render_html(briefing, lang, labels, charts, env=env, files=f"{folder}/",
+                       created=created)
+    generated = {f"{CHART_DIR}/{chart.file}": chart.svg for chart in charts.values()}
+    return Edition(lang, html, folder, generated, linked_files(briefing))
 
 
 def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
-    """The PDF of a prepared edition (WeasyPrint); runs in a worker process when parallel."""
-    pdf, pages, warnings = html_to_pdf(edition.html, root=root, charts=edition.charts,
-                                       font_config=font_config)
+    """Return the edition with its PDF (WeasyPrint); runs in a worker process when parallel."""
+    pdf, pages, warnings = html_to_pdf(edition.html, root=root, generated=edition.generated,
+                                       folder=edition.folder, font_config=font_config)
     return dataclasses.replace(edition, pdf=pdf, pages=pages, warnings=warnings)
 
 
@@ -163,17 +193,20 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
+def html_to_pdf(html: str, *, root: Path, generated: dict | None = None, folder: str = "",
+                font_config=None):
     """Lay out `html` (base URL: the project root) into a tagged PDF/UA-1 document.
 
-    Returns (pdf bytes, page count, WeasyPrint warnings).
+    URLs below `folder` name the files below the root, or in `generated` ({path: text}).
+    Return (pdf bytes, page count, WeasyPrint warnings).
     """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import ConfinedFetcher
 
-    fetcher = ConfinedFetcher(root, {f"{CHART_DIR}/{k}": v.encode() for k, v in charts.items()})
+    memory = {path: text.encode() for path, text in (generated or {}).items()}
+    fetcher = ConfinedFetcher(root, memory, folder=folder)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
