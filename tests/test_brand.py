@@ -19,8 +19,8 @@ def project(tmp_path):
 
 
 def _with_brand(root, base, brand_line, name="variant.yaml"):
-    text = re.sub(r"\nbrand:\n(  .*\n)+", f"\n{brand_line}\n", base.read_text(encoding="utf-8"),
-                  count=1)
+    text = re.sub(r"\nbrand:(?: .*)?\n(?:  .*\n)*", f"\n{brand_line}\n",
+                  base.read_text(encoding="utf-8"), count=1)  # a block, or a brand file
     assert brand_line in text
     data = root / name
     data.write_text(text, encoding="utf-8")
