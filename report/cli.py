@@ -283,7 +283,8 @@ def run_new(args, stdout) -> int:
     langs = tuple(code.strip() for code in args.lang.split(",") if code.strip())
     unknown = [code for code in langs if code not in LANGS_SUPPORTED]
     if not langs or unknown or len(set(langs)) != len(langs):
-        what = f"unsupported language '{unknown[0]}'" if unknown else "a language twice"
+        what = (f"unsupported language '{unknown[0]}'" if unknown
+                else "a language twice" if langs else "no language")
         raise UsageError(f"--lang {args.lang!r}: {what}; give codes separated by commas, "
                          f"from: {', '.join(LANGS_SUPPORTED)}")
     path = write_scaffold(args.path, langs=langs, title=args.title)

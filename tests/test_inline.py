@@ -74,3 +74,18 @@ def test_pdf_links_are_annotations_and_the_url_is_printed(formatted):
     assert "theexamplepage(https://example.org/placeholder)" in joined
     assert "<b>notbold</b>" in joined
     assert "**" not in joined
+
+
+def test_the_html_email_formats_paragraphs_and_the_plain_text_keeps_them():
+    from report.mail.message import Letter, html_text, plain_text
+
+    letter = Letter(lang="en", subject="S", paragraphs=(
+        "**Attached** is the briefing; see [the page](https://example.org/p). <b>raw</b>",),
+        figures_title="Figures", figures=(), reference="Reference date: 2025",
+        attachment="Attached: x.pdf", filename="x.pdf", pdf=b"", greeting="Dear {name},",
+        colour="#0b2545")
+    html = html_text(letter, "Ann")
+    assert ("<p><strong>Attached</strong> is the briefing; see <a href=\"https://example.org/p\" "
+            "class=\"text-link\">the page</a><span class=\"link-url\"> (https://example.org/p)"
+            "</span>. &lt;b&gt;raw&lt;/b&gt;</p>") in html
+    assert "**Attached** is the briefing" in plain_text(letter, "Ann")

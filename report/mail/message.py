@@ -17,6 +17,7 @@ from email.utils import format_datetime, formataddr
 
 from ..document import i18n
 from ..errors import DeliveryError
+from ..render.inline import format_inline
 from ..store import sha256_bytes
 
 MIME_POLICY = policy.SMTP  # CRLF line ends, long headers folded and encoded
@@ -146,7 +147,7 @@ def plain_text(letter: Letter, name: str) -> str:
 def html_text(letter: Letter, name: str) -> str:
     esc = html.escape
     parts = [f"<p>{esc(letter.greeting.format(name=name))}</p>"] if name else []
-    parts += [f"<p>{esc(text)}</p>" for text in letter.paragraphs]
+    parts += [f"<p>{format_inline(text)}</p>" for text in letter.paragraphs]  # bold, links
     if letter.figures:
         rows = "".join(f'<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;'
                        f'font-weight:normal">{esc(label)}</th><td style="text-align:right;'
