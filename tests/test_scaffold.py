@@ -53,3 +53,13 @@ def test_new_refuses_an_unsupported_language(tmp_path):
     assert result.stderr == ("error: --lang 'en,fr': unsupported language 'fr'; give codes "
                              "separated by commas, from: en, az\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_new_names_the_file_it_would_write_in_a_problem(tmp_path):
+    path = tmp_path / "snow.yaml"
+    result = run_cli("new", path, "--title", "Snow \u2603")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: document.title.en: '\u2603' (U+2603) not in the brand font Lato; use other "
+        "characters or a font that has them")
+    assert list(tmp_path.iterdir()) == []

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .. import PROJECT_ROOT
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 
 SCHEMA_NAME = "briefing.schema.json"
 DEFAULT_TITLE = "PLACEHOLDER: the title of the briefing"
@@ -43,6 +43,8 @@ def write_scaffold(path, *, langs=("en",), title: str | None = None,
         os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrites
     except FileExistsError:
         raise UsageError(f"{path} already exists; choose another name") from None
+    except DataError as exc:  # e.g. a --title the brand font cannot print
+        raise DataError([problem.replace(tmp, str(path)) for problem in exc.problems]) from None
     finally:
         os.unlink(tmp)
     return path
