@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from ..document import i18n
+from ..document.inline import format_inline
 from ..errors import DeliveryError
 from ..store import sha256_bytes
 from .headers import MAX_LINE, MIME_POLICY, has_long_line, to_header
@@ -114,6 +115,14 @@ class Composer:
         return message
 
 
+def send_needs(briefing) -> list[str]:
+    """What `send` needs from the data file and does not find there, one line each."""
+    if briefing.email is None:
+        return [f"{briefing.path}:1: email: no 'email:' block; send needs one (the subject "
+                "and body of the message, in every edition): add it, see docs/reference.md"]
+    return []
+
+
 def make_letter(briefing, labels, edition) -> Letter:
     """The shared part of an edition's messages; checks the PDF is the edition built."""
     lang = edition.lang
@@ -163,7 +172,7 @@ def plain_text(letter: Letter, name: str) -> str:
 def html_text(letter: Letter, name: str) -> str:
     esc = html.escape
     parts = [f"<p>{esc(letter.greeting.format(name=name))}</p>"] if name else []
-    parts += [f"<p>{esc(text)}</p>" for text in letter.paragraphs]
+    parts += [f"<p>{format_inline(text)}</p>" for text in letter.paragraphs]  # bold, links
     if letter.figures:
         rows = "".join(f'<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;'
                        f'font-weight:normal">{esc(label)}</th><td style="text-align:right;'
