@@ -27,29 +27,38 @@ def _problems(tmp_path, old, new, base=SECOND):
 BAD_INPUTS = [
     # (what, replace this, with this, expected message)
     ("count is text", "value: 155,", "value: 'n/a',",
-     "variant.yaml:49: sections[1].items[1].value: expected a number, got 'n/a'"),
+     "variant.yaml:49: section 'results' (sections[1]).items[1].value: expected a number, got "
+     "'n/a'"),
     ("negative count", "value: 513,", "value: -513,",
-     "variant.yaml:61: sections[2].groups[2].value: expected a number that is not negative, "
+     "variant.yaml:61: section 'population' (sections[2]).groups[2].value: expected a number "
+     "that is not negative, "
      "got -513"),
     ("typo in a key", "    caption: \"Population", "    captoin: \"Population",
-     "variant.yaml:57: sections[2].captoin: unknown key 'captoin'; did you mean 'caption'?"),
+     "variant.yaml:57: section 'population' (sections[2]).captoin: unknown key 'captoin'; did "
+     "you mean 'caption'?"),
     ("typo in section type", "type: funding", "type: fundng",
-     f"variant.yaml:64: sections[3].type: expected one of {', '.join(SECTION_TYPES.names())}, "
+     "variant.yaml:64: section 'funding' (sections[3]).type: expected one of "
+     f"{', '.join(SECTION_TYPES.names())}, "
      "got 'fundng'; did you mean 'funding'?"),
     ("gap does not add up", "gap: 3.5", "gap: 2.5",
-     "variant.yaml:73: sections[3].gap: funded (4.5) + gap (2.5) should equal requirement (8.0)"),
+     "variant.yaml:73: section 'funding' (sections[3]).gap: funded (4.5) + gap (2.5) should "
+     "equal requirement (8.0)"),
     ("percentages do not add up", "gap_percent: 44", "gap_percent: 45",
-     "variant.yaml:75: sections[3].gap_percent: funded_percent (56) + gap_percent (45) "
+     "variant.yaml:75: section 'funding' (sections[3]).gap_percent: funded_percent (56) + "
+     "gap_percent (45) "
      "should be 100"),
     ("percent does not match amounts", "funded_percent: 56\n    gap_percent: 44",
      "funded_percent: 66\n    gap_percent: 34",
-     "variant.yaml:74: sections[3].funded_percent: 66% does not match funded/requirement "
+     "variant.yaml:74: section 'funding' (sections[3]).funded_percent: 66% does not match "
+     "funded/requirement "
      "(56.2%)"),
     ("percent over 100", "funded_percent: 56", "funded_percent: 156",
-     "variant.yaml:74: sections[3].funded_percent: expected a percentage from 0 to 100, got 156"),
+     "variant.yaml:74: section 'funding' (sections[3]).funded_percent: expected a percentage "
+     "from 0 to 100, got 156"),
     ("unknown source", "    source: unhcr-factsheet-2024\n    as_of: \"as of",
      "    source: unhcr-2023\n    as_of: \"as of",
-     "variant.yaml:67: sections[3].source: unknown source 'unhcr-2023'; the sources are: "
+     "variant.yaml:67: section 'funding' (sections[3]).source: unknown source 'unhcr-2023'; the "
+     "sources are: "
      "unhcr-factsheet-2024"),
     ("part exceeds whole", "{value: 2084, id: idps-legal-aid",
      "{value: 700000, id: idps-legal-aid",
@@ -75,20 +84,23 @@ BAD_INPUTS = [
     ("unsupported language", "editions: [en]", "editions: [en, fr]",
      "variant.yaml:11: document.editions[1]: unsupported language 'fr'; supported: en, az"),
     ("missing required key", "    requirement: 8.0\n", "",
-     "variant.yaml:64: sections[3].requirement: is required but missing"),
+     "variant.yaml:64: section 'funding' (sections[3]).requirement: is required but missing"),
     ("figure without a source", "  - type: population\n    id: population\n    title: \"People "
      "UNHCR works for\"\n    source: unhcr-factsheet-2024\n",
      "  - type: population\n    id: population\n    title: \"People UNHCR works for\"\n",
-     "variant.yaml:58: sections[2].groups[0]: names no source: add 'source:' here or on its "
+     "variant.yaml:58: section 'population' (sections[2]).groups[0]: names no source: add "
+     "'source:' here or on its "
      "section"),
     ("placeholder without a value", "\"Population statistics: UNHCR",
      "\"{n} Population statistics: UNHCR",
-     "variant.yaml:82: sections[4].notes[0]: the 'en' text uses {n} but values does not "
+     "variant.yaml:82: section 'sources' (sections[4]).notes[0]: the 'en' text uses {n} but "
+     "values does not "
      "define it"),
     ("duplicate section id", "id: funding", "id: population",
-     "variant.yaml:65: sections[3].id: duplicate section id 'population' (also sections[2])"),
+     "variant.yaml:65: section 'population' (sections[3]).id: duplicate section id 'population' "
+     "(also sections[2])"),
     ("empty title", "title: \"Funding\"", "title: \"  \"",
-     "variant.yaml:66: sections[3].title: the 'en' text is empty"),
+     "variant.yaml:66: section 'funding' (sections[3]).title: the 'en' text is empty"),
 ]
 
 
@@ -100,15 +112,19 @@ def test_bad_input_message(tmp_path, old, new, expected):
 
 
 def test_missing_translation_names_its_path(tmp_path):
-    text = SECOND.read_text(encoding="utf-8").replace("editions: [en]", "editions: [en, az]")
+    text = DATA.read_text(encoding="utf-8")
     base = tmp_path / "two.yaml"
-    base.write_text(text.replace('title: "Funding"', 'title: {en: "Funding"}'), encoding="utf-8")
-    problems = _problems(tmp_path, 'title: "Sources"', 'title: {en: "Sources", fr: "Sources"}',
-                         base=base)
+    base.write_text(text.replace('title: {en: "Contents", az: "Mündəricat"}',
+                                 'title: {en: "Contents"}'), encoding="utf-8")
+    problems = _problems(tmp_path, 'title: {en: "Donors", az: "Donorlar"}',
+                         'title: {en: "Donors", az: "Donorlar", fr: "Donateurs"}', base=base)
+    contents = text[:text.index('title: {en: "Contents"')].count("\n") + 1
+    donors = text[:text.index('title: {en: "Donors"')].count("\n") + 1
     assert problems == [
-        "variant.yaml:66: sections[3].title: missing the 'az' translation",
-        "variant.yaml:80: sections[4].title: missing the 'az' translation",
-        "variant.yaml:80: sections[4].title.fr: 'fr' is not an edition language (en, az)",
+        f"variant.yaml:{contents}: section 'contents' (sections[1]).title: missing the 'az' "
+        "translation",
+        f"variant.yaml:{donors}: section 'donors' (sections[18]).title.fr: 'fr' is not an "
+        "edition language (en, az)",
     ]
 
 

@@ -57,7 +57,8 @@ def test_a_paragraph_naming_an_unknown_source_in_a_new_field_is_an_error(tmp_pat
     path = _with_notice(tmp_path, "    source: unhcr-factsheet-2024\n    remarks:\n"
                                   "      - {text: \"A remark.\", source: no-such-source}\n")
     assert _problems(path) == [
-        "notice.yaml:89: sections[5].remarks[0].source: unknown source 'no-such-source'; "
+        "notice.yaml:89: section 'notice' (sections[5]).remarks[0].source: unknown source "
+        "'no-such-source'; "
         "the sources are: unhcr-factsheet-2024"]
 
 
@@ -76,11 +77,13 @@ def test_figures_in_a_new_field_are_checked_for_sources_and_ids(tmp_path):
                                   "      - {value: 9, label: \"more\", id: idps, "
                                   "source: unhcr-factsheet-2024}\n")
     problems = _problems(path)
-    assert problems[0].startswith("notice.yaml:84: sections[5]: section 'notice' names no "
+    assert problems[0].startswith("notice.yaml:84: section 'notice' (sections[5]): names no "
                                   "source")
-    assert problems[1].startswith("notice.yaml:89: sections[5].tally[0].source: figure "
+    assert problems[1].startswith("notice.yaml:89: section 'notice' (sections[5]).tally[0]"
+                                  ".source: figure "
                                   "'things': unknown source 'nowhere'")
-    assert problems[2] == "notice.yaml:90: sections[5].tally[1].id: the id 'idps' is used twice"
+    assert problems[2] == ("notice.yaml:90: section 'notice' (sections[5]).tally[1].id: the id "
+                           "'idps' is used twice")
 
 
 def test_a_check_finds_the_figures_of_a_new_type(tmp_path):

@@ -38,7 +38,7 @@ def _check_section_sources(ctx, briefing, known):
             _problem(ctx, path + ("source",), _unknown_source(section.source, known))
         elif (section.declaration.needs_source and not section.source
               and not _self_sourced(section)):
-            _problem(ctx, path, f"section '{section.id}' names no source: add 'source:'")
+            _problem(ctx, path, "names no source: add 'source:'")
 
 
 def _self_sourced(section) -> bool:

@@ -35,7 +35,7 @@ from .ledger import (
     state_for,
     unstamp,
 )
-from .message import Composer, MessageError, message_id
+from .message import Composer, MessageError, message_id, send_needs
 from .precheck import check_message, manifest_sha256, size_problem
 from .progress import Progress
 from .recipients import read_recipients
@@ -196,7 +196,7 @@ def _check_ledger(out_dir) -> None:
 
 def _read_inputs(briefing, recipients_path, environ, *, need_server):
     """The recipients and the SMTP settings; one DataError with the problems of both."""
-    problems, recipients, settings = [], None, None
+    problems, recipients, settings = send_needs(briefing), None, None
     try:
         recipients = read_recipients(recipients_path, editions=briefing.document.editions)
     except DataError as exc:

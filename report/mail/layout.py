@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 
+from ..document.inline import format_inline
+
 FONT = "font-family:{family},Arial,Helvetica,sans-serif"
 _TABLE = 'role="presentation" cellpadding="0" cellspacing="0" border="0"'
 
@@ -90,7 +92,7 @@ def _body_row(letter, name, font) -> str:
     esc = html.escape
     para = f'style="{font};margin:0 0 14px;font-size:16px;line-height:24px"'
     parts = [f"<p {para}>{esc(greeting(letter, name))}</p>"]
-    parts += [f"<p {para}>{esc(text)}</p>" for text in letter.paragraphs]
+    parts += [f"<p {para}>{format_inline(text)}</p>" for text in letter.paragraphs]  # bold, links
     return _row("\n".join(parts), "padding-bottom:6px")
 
 

@@ -169,6 +169,14 @@ class Composer:
         return message
 
 
+def send_needs(briefing) -> list[str]:
+    """What `send` needs from the data file and does not find there, one line each."""
+    if briefing.email is None:
+        return [f"{briefing.path}:1: email: no 'email:' block; send needs one (the subject "
+                "and body of the message, in every edition): add it, see docs/reference.md"]
+    return []
+
+
 def _layout_of(edition) -> str:
     """The layout an edition was built in (editions built before layouts: the briefing)."""
     return getattr(edition, "layout", None) or "briefing"

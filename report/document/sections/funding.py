@@ -14,14 +14,23 @@ class FundingSection(Section):
     """Financial requirement, funded and gap, as a chart."""
 
     currency: str = "USD"
+    """The currency code (`USD`), the same in every edition."""
     unit: Text | None = None  # e.g. "million US dollars"
+    """The unit of the amounts (`million US dollars`)."""
     requirement: Number = 0
+    """The financial requirement."""
     funded: Number = 0
+    """How much of it is funded."""
     gap: Number = 0
+    """How much is missing: funded + gap must equal the requirement."""
     funded_percent: int = 0
+    """The funded share in percent, as the source gives it."""
     gap_percent: int = 0
+    """The missing share in percent: the two add up to 100."""
     decimals: int = 1
+    """Digits after the decimal point of the amounts."""
     caption: Text | None = None
+    """The chart's caption."""
 
 
 def parse(r, source):
