@@ -270,8 +270,8 @@ def test_another_brand_and_a_short_sign_off(built_second, tmp_path):
     text, html = _bodies(message)
     assert "background:#5b2a86" in html
     assert "#0b2545" not in html
-    assert "IDPs benefited from legal aid" in text
-    assert text.index("2,084") < text.index("With best wishes,\nField Briefings\n\n-- ")
+    assert "- IDPs: 657,749" in text
+    assert text.index("8,087") < text.index("With best wishes,\nField Briefings\n\n-- ")
     assert "Kind regards" not in text
     assert "Editors" not in text
     assert text.startswith("Dear colleague,\n\n")
