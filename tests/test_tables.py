@@ -97,7 +97,7 @@ def test_no_row_names_the_condition_and_the_values(tmp_path):
 def test_two_matching_rows_are_named_by_line(tmp_path):
     text = "group,year,persons\na,2024,1\nb,2024,2\nrefugees,2023,3\nc,2024,4\nrefugees,2024,5\n"
     table = read_table(write(tmp_path, "data/t.csv", text), base=tmp_path)
-    with pytest.raises(TableError, match=r"2 rows match group = 'refugees' \(rows 5 and 7\)"):
+    with pytest.raises(TableError, match=r"2 rows match group = 'refugees' \(rows 4 and 6\)"):
         table.select_row({"group": "refugees"})
 
 
