@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
+from .figures import check_sources, read_figures
 from .model import Brand, Briefing, Document, Email, Source
 from .sections import check_consistency, parse_sections
 from .yamlfile import read_yaml
@@ -18,7 +19,8 @@ from .yamlfile import read_yaml
 LANGS_SUPPORTED = ("en", "az")
 FONT_FACES = ("regular", "bold", "italic", "bold_italic", "black")
 COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")
-TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
+TOP_KEYS = ("document", "brand", "sources", "tables", "figures", "max_change", "sections",
+            "email", "checks")
 
 
 def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None) -> Briefing:
@@ -32,12 +34,15 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None) -
     document = top.get("document", _document)
     brand = top.get("brand", _brand_reader(root))
     sources = top.get("sources", f.list_of(_source))
+    ctx.figures = read_figures(ctx, doc.value, base=path.parent)
     sections = top.get("sections", parse_sections)
     email = top.get("email", _email, default=None)
     checks = top.get("checks", f.list_of(_check, min_items=0), default=())
     top.done(TOP_KEYS)
     if not ctx.problems and document and brand and sources is not None and sections:
-        briefing = Briefing(document, brand, sources, sections, email, path=str(path))
+        briefing = Briefing(document, brand, sources, sections, email, path=str(path),
+                            figures=ctx.figures)
+        check_sources(ctx, ctx.figures, {s.id for s in sources})
         check_consistency(ctx, briefing, checks or ())
         if not ctx.problems:
             return briefing

@@ -285,6 +285,7 @@ class Briefing:
     sections: tuple
     email: Email | None = None
     path: str = "data.yaml"
+    figures: dict = field(default_factory=dict)  # id -> figures.FigureDef, declared once
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import PROJECT_ROOT
+from ..document.figures import figure_values, table_files
 from ..document.project import load_project
 from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
 from ..store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
+from .changes import change_record
 from .manifest import (
     GENERATOR,
     archive_edition,
@@ -44,6 +46,7 @@ class BuiltEdition:
     html_path: Path | None = None
     status: str = "built"  # "built" or "unchanged"
     fingerprint: str = ""
+    changes: dict | None = None  # changes.change_record against the previous edition
 
 
 def select_langs(briefing, langs) -> tuple:
@@ -85,7 +88,8 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
     # build sees a mismatch and rebuilds, never the reverse
-    inputs = plan["inputs"] if plan else input_digest(Path(data_path), root)
+    inputs = plan["inputs"] if plan else _input_digest(data_path, root, read_yaml(
+        Path(data_path)).value)
     fingerprints = {lang: edition_fingerprint(inputs, lang, options) for lang in langs}
     with output_lock(out_dir):
         for folder in (out_dir, out_dir / "archive"):
@@ -117,7 +121,7 @@ def _quick_plan(data_path, root, langs, options):
         document = raw["document"]
         editions = [str(lang) for lang in document["editions"]]
         name = str(document.get("output_name") or "briefing")
-        inputs = input_digest(Path(data_path), root)
+        inputs = _input_digest(data_path, root, raw)
     except (DataError, KeyError, TypeError, OSError):
         return None  # the full load will say what is wrong
     wanted = list(dict.fromkeys(langs)) if langs else editions
@@ -125,6 +129,12 @@ def _quick_plan(data_path, root, langs, options):
         return None
     return {"langs": wanted, "name": name, "inputs": inputs,
             "fingerprints": {lang: edition_fingerprint(inputs, lang, options) for lang in wanted}}
+
+
+def _input_digest(data_path, root, raw) -> str:
+    """The inputs' digest, the data file's table files included (a changed table rebuilds)."""
+    tables = table_files(raw, Path(data_path).parent)
+    return input_digest(Path(data_path), root, tables=tables)
 
 
 def _unchanged(plan, out_dir, keep_html):
@@ -144,7 +154,7 @@ def _from_entry(out_dir, lang, entry, keep_html, status):
     path = Path(out_dir) / entry["file"]
     html_path = path.with_suffix(".html") if keep_html else None
     return BuiltEdition(lang, path, entry["sha256"], entry["bytes"], entry["pages"], [],
-                        html_path, status, entry["fingerprint"])
+                        html_path, status, entry["fingerprint"], entry.get("changes"))
 
 
 def _html_name(briefing, lang, keep_html):
@@ -185,11 +195,19 @@ def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_h
              "pages": edition.pages, "fingerprint": fingerprint,
              "reference_date": briefing.document.reference_date.iso(),
              "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
+    entry.update(_figure_record(briefing, manifest["editions"].get(edition.lang)))
     archive_edition(manifest, out_dir, name=briefing.document.output_name, lang=edition.lang,
                     pdf=edition.pdf, entry=entry)
     record_edition(manifest, edition.lang, entry)
     return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
-                        edition.warnings, html_path, "built", fingerprint)
+                        edition.warnings, html_path, "built", fingerprint, entry["changes"])
+
+
+def _figure_record(briefing, previous: dict | None) -> dict:
+    """The edition's figure values and what changed since `previous` (the manifest entry)."""
+    values = figure_values(briefing.figures)
+    limits = {fid: fig.max_change for fid, fig in briefing.figures.items()}
+    return {"figures": values, "changes": change_record(previous, values, limits)}
 
 
 def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path) -> Path:

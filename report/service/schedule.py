@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from ..errors import DataError, ReportError, UsageError
+from ..output.guard import HeldError, hold_if_breached
 from .stop import StopSignals
 
 MISFIRE_GRACE = 12 * 3600  # seconds a run may start late; the next scheduled run covers later
@@ -182,6 +183,9 @@ class ScheduledBuild:
             return "failed", first_line(exc)
         status = "built" if any(e.status == "built" for e in built) else "unchanged"
         detail = ", ".join(str(e.path) for e in built)
+        changes = sorted({e.changes["line"] for e in built
+                          if e.status == "built" and getattr(e, "changes", None)})
+        detail = "; ".join([detail, *changes])
         if self.recipients is not None and (status == "built" or self.undelivered):
             return self._send_new(status, detail)
         return status, detail
@@ -190,6 +194,14 @@ class ScheduledBuild:
         """Send the new edition (the ledger skips whoever has it already); if some
         recipients are left without it, the next run tries them again."""
         send = self._send or _default_send()
+        try:
+            hold_if_breached(self.out_dir, langs=self.langs,
+                             release_hint=f"generate.py send --data {self.data_path} "
+                                          "--recipients FILE --accept-changes")
+        except HeldError as exc:  # built, but not mailed: a person has to look first
+            self.undelivered = False
+            return "held", f"{detail}; " + "; ".join(
+                line.strip() for line in str(exc).splitlines())
         self.undelivered = True
         try:
             report = send(self.data_path, self.recipients, out_dir=self.out_dir)
