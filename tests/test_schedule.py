@@ -255,3 +255,20 @@ def test_a_failing_send_is_logged_not_raised(tmp_path):
     assert job.run("schedule") == "failed"
     assert lines[0].endswith("out/b-en.pdf; sending failed: SMTP_HOST: not set; give the "
                              "mail server's name")
+
+
+def test_a_new_edition_beyond_max_change_is_built_but_not_sent(tmp_path):
+    import json
+
+    from report.output.changes import change_record
+
+    record = change_record({"figures": {"refugees": 8087}}, {"refugees": 12000},
+                           {"refugees": 25.0})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "manifest.json").write_text(json.dumps(
+        {"editions": {"en": {"file": "b-en.pdf", "changes": record}}}))
+    job, lines, sent = _scheduled(tmp_path, ["built"], [True])
+    assert job.run("schedule") == "held"
+    assert sent == []
+    assert "refugees: 8,087 -> 12,000 (+48.4%), limit 25%" in lines[0]
+    assert "--accept-changes" in lines[0]
