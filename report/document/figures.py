@@ -420,9 +420,13 @@ def figure_ref(ctx, raw, path):
     return fig.as_figure(**overrides)
 
 
-def figure_id_ref(ctx, raw, path):
-    """A figure id that must exist; returns the FigureDef."""
-    return _lookup(ctx, _ref_id(ctx, raw, path), path)
+def figure_id_ref(ctx, raw, path, *, kind=None):
+    """A figure id that must exist (and be of `kind`); returns the FigureDef."""
+    fig = _lookup(ctx, _ref_id(ctx, raw, path), path)
+    if fig is not None and kind and fig.kind != kind:
+        ctx.problem(path, f"figure '{fig.id}' is a {fig.kind}; expected a {kind} here")
+        return None
+    return fig
 
 
 def value_ref(ctx, raw, path):
