@@ -271,9 +271,10 @@ def _resolve(ctx, specs: dict) -> dict:
     """Compute derived figures in dependency order; report unknown ids and cycles."""
     done: dict = {}
     visiting: list = []
+    failed: set = set()
 
     def visit(fid):
-        if fid in done or fid not in specs:
+        if fid in done or fid in failed or fid not in specs:
             return done.get(fid)
         if fid in visiting:
             cycle = " -> ".join([*visiting[visiting.index(fid):], fid])
@@ -282,7 +283,9 @@ def _resolve(ctx, specs: dict) -> dict:
         visiting.append(fid)
         result = _compute(ctx, specs[fid], specs, visit)
         visiting.pop()
-        if result is not None:
+        if result is None:
+            failed.add(fid)  # reported once, however many figures use it
+        else:
             done[fid] = result
         return result
 
@@ -394,14 +397,15 @@ def table_files(top: dict, base: Path) -> list:
 
 # --- references from sections ------------------------------------------------------------
 
-LITERAL_HINT = ("a number is typed here: declare it once under 'figures:' (with its kind, "
-                "label and source) and refer to it by id")
+LITERAL_HINT = ("declare it once under 'figures:' (with its kind, label and source) and "
+                "refer to it by id")
 
 
 def figure_ref(ctx, raw, path):
     """A figure shown by a section: `idps`, or `{figure: idps, label: ..., as_of: ...}`."""
     if isinstance(raw, dict) and "figure" not in raw and "value" in raw:
-        ctx.problem(path, f"{LITERAL_HINT}, e.g. `- {{figure: {raw.get('id') or 'idps'}}}`")
+        ctx.problem(path, f"a number is typed here; {LITERAL_HINT}, e.g. "
+                          f"`- {{figure: {raw.get('id') or 'idps'}}}`")
         return None
     overrides = {}
     if isinstance(raw, dict):
@@ -439,10 +443,12 @@ def value_ref(ctx, raw, path):
 
 def _ref_id(ctx, raw, path):
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        ctx.problem(path, f"{raw} is {LITERAL_HINT}, e.g. `{path[-1]}: <figure id>`")
+        ctx.problem(path, f"{raw} is a number typed here; {LITERAL_HINT}, e.g. "
+                          f"`{path[-1]}: <figure id>`")
         return None
     if isinstance(raw, dict) and "value" in raw:
-        ctx.problem(path, f"{LITERAL_HINT}, e.g. `{path[-1]}: <figure id>`")
+        ctx.problem(path, f"a number is typed here; {LITERAL_HINT}, e.g. "
+                          f"`{path[-1]}: <figure id>`")
         return None
     return f.ident(ctx, raw, path)
 
