@@ -46,7 +46,8 @@ BAD_INPUTS = [
     ("typo in a key", "    caption: \"Population", "    captoin: \"Population",
      "variant.yaml:75: sections[2].captoin: unknown key 'captoin'; did you mean 'caption'?"),
     ("typo in section type", "type: funding", "type: fundng",
-     "variant.yaml:82: sections[3].type: expected one of "),
+     f"variant.yaml:82: sections[3].type: expected one of {', '.join(SECTION_TYPES.names())}, "
+     "got 'fundng'; did you mean 'funding'?"),
     ("unknown figure", "    gap: gap\n", "    gap: gpa\n",
      "variant.yaml:89: sections[3].gap: no figure has the id 'gpa'; did you mean 'gap'?"),
     ("figure of the wrong kind", "    gap: gap\n", "    gap: gap-share\n",
