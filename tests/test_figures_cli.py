@@ -234,3 +234,20 @@ def test_the_population_and_funding_figures_come_from_the_tables():
     assert from_tables == {"idps", "refugees", "asylum-seekers", "stateless",
                            "funding-requirement", "funding-funded"}
     assert (ROOT / "data" / "population.csv").read_text().splitlines()[1].startswith("#")
+
+
+def test_the_email_headline_names_declared_figures(tmp_path):
+    import shutil
+
+    from report.document.load import load_briefing
+    from report.errors import DataError
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data.yaml"
+    path.write_text(DATA.read_text(encoding="utf-8").replace(
+        "headline: [idps, refugees]", "headline: [idps, refugee]"), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_briefing(path, root=ROOT, name="data.yaml")
+    (problem,) = info.value.problems
+    assert problem.endswith("email.headline[1]: no figure has the id 'refugee'; did you mean "
+                            "'refugees'?")

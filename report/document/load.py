@@ -182,10 +182,16 @@ def _email(ctx, raw, path):
     result = Email(
         subject=r.get("subject", f.text),
         body=r.get("body", f.list_of(f.para)),
-        headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
+        headline=r.get("headline", f.list_of(_headline, min_items=0), default=()),
     )
     r.done()
     return result if result.subject and result.body is not None else None
+
+
+def _headline(ctx, raw, path):
+    """The id of a declared figure that the email quotes."""
+    fig = f.figure_id()(ctx, raw, path)
+    return None if fig is None else fig.id
 
 
 def _check(ctx, raw, path):
