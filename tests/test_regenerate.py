@@ -55,12 +55,12 @@ def test_a_change_or_a_damaged_file_triggers_a_rebuild(tmp_path):
     assert _sha(pdf) == _manifest(out)["editions"]["en"]["sha256"]
 
 
-def test_the_skip_path_imports_neither_weasyprint_nor_matplotlib(tmp_path):
+def test_the_skip_path_imports_neither_weasyprint_nor_matplotlib_nor_openpyxl(tmp_path):
     out = tmp_path / "out"
     assert run_cli("build", "--data", SECOND, "--out", out).returncode == 0
     code = ("import sys; from report.cli import main; "
             f"code = main(['build', '--data', {str(SECOND)!r}, '--out', {str(out)!r}]); "
-            "print(code, sorted(m for m in ('weasyprint', 'matplotlib', 'fontTools') "
+            "print(code, sorted(m for m in ('weasyprint', 'matplotlib', 'fontTools', 'openpyxl') "
             "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)

@@ -203,3 +203,20 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     (tmp_path / "f.xlsx").write_text("group,persons\n")
     with pytest.raises(TableError, match="not an .xlsx file"):
         read_table("f.xlsx", base=tmp_path)
+
+
+def test_xlsx_that_unpacks_too_big_is_refused_before_openpyxl_reads_it(tmp_path, monkeypatch):
+    from report.document import tables
+
+    write_xlsx(tmp_path / "f.xlsx", [["a"], [1]])
+    monkeypatch.setattr(tables, "MAX_UNPACKED", 1000)
+    with pytest.raises(TableError, match=r"f\.xlsx: unpacks to [\d,]+ bytes; the limit is 1,000"):
+        read_table("f.xlsx", base=tmp_path)
+
+
+def test_a_csv_over_the_size_cap_is_refused(tmp_path, monkeypatch):
+    from report.document import tables
+
+    monkeypatch.setattr(tables, "MAX_BYTES", 10)
+    with pytest.raises(TableError, match=r"t\.csv: file is 15 bytes; the limit is 10"):
+        read_table(write(tmp_path, "t.csv", "group,persons\n\n"), base=tmp_path)
