@@ -7,7 +7,8 @@ Each figure is declared once, under its id, with its kind, and one of:
   `difference: [a, b]` (a - b, e.g. a gap) or `sum: [a, b, ...]` (a total).
 
 Kinds (KINDS) say what a value may be: a count is a whole number, not negative; an amount is
-not negative and has a currency and a scale; a percent lies from 0 to 100; a date is a
+not negative and has a currency (and the unit words printed after it, with an optional
+scale); a percent lies from 0 to 100; a date is a
 partial date. A derived figure is rounded to its `decimals`; where the source prints a
 rounded value (`printed: 56`), the computed value must round to it: it may differ from it by
 at most half a unit of the printed value's last decimal (56.25 prints as 56; 56.6 does not).
@@ -19,10 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from . import fields as f
+from .derived import resolve_figures
 from .model import Figure, Number, PartialDate, Text
 from .tables import TableError, cell_number, read_table
 
@@ -91,7 +92,8 @@ def read_figures(ctx, top: dict, *, base: Path) -> dict | None:
         path = ("figures", fid)
         if f.ident(ctx, fid, path) is not None:
             specs[fid] = _read_spec(ctx, item, path, tables, limit)
-    resolved = _resolve(ctx, {k: v for k, v in specs.items() if v is not None})
+    resolved = resolve_figures(ctx, {k: v for k, v in specs.items() if v is not None},
+                               make=FigureDef, check=check_kind)
     ctx.failed_figures = set(raw) - set(resolved)
     return resolved
 
@@ -263,98 +265,6 @@ def _share(ctx, raw, path):
     part, whole = r.get("part", f.ident), r.get("whole", f.ident)
     r.done()
     return (part, whole) if part and whole else None
-
-
-# --- resolving formulas ----------------------------------------------------------------
-
-def _resolve(ctx, specs: dict) -> dict:
-    """Compute derived figures in dependency order; report unknown ids and cycles."""
-    done: dict = {}
-    visiting: list = []
-    failed: set = set()
-
-    def visit(fid):
-        if fid in done or fid in failed or fid not in specs:
-            return done.get(fid)
-        if fid in visiting:
-            cycle = " -> ".join([*visiting[visiting.index(fid):], fid])
-            ctx.problem(("figures", fid), f"figures refer to each other in a circle: {cycle}")
-            return None
-        visiting.append(fid)
-        result = _compute(ctx, specs[fid], specs, visit)
-        visiting.pop()
-        if result is None:
-            failed.add(fid)  # reported once, however many figures use it
-        else:
-            done[fid] = result
-        return result
-
-    for fid in specs:
-        visit(fid)
-    return done
-
-
-def _compute(ctx, spec, specs, visit):
-    origin = spec["origin"]
-    fields = {k: spec[k] for k in ("id", "kind", "source", "label", "as_of", "unit", "currency",
-                                   "scale", "decimals", "max_change")}
-    if origin[0] in ("value", "table"):
-        return FigureDef(value=origin[1], origin=origin[2], **fields)
-    path = ("figures", spec["id"])
-    operands = []
-    for name in origin[1]:
-        if name not in specs:
-            ctx.problem(path + (origin[0],), f"no figure has the id '{name}'")
-            return None
-        operands.append(visit(name))
-    if None in operands:
-        return None
-    exact = _formula_value(ctx, origin[0], operands, path)
-    if exact is None:
-        return None
-    value = _rounded(exact, spec["decimals"], spec["kind"])
-    if _check_printed(ctx, exact, origin[2], path) and check_kind(
-            ctx, spec["kind"], value, path + (origin[0],)) is not None:
-        return FigureDef(value=value, origin=f"{ctx.doc.name}:{spec['line']}", **fields)
-    return None
-
-
-def _formula_value(ctx, formula, operands, path):
-    values = [op.value for op in operands]
-    if formula == "sum":
-        return sum(values)
-    if formula == "difference":
-        whole, part = operands
-        if part.value > whole.value:
-            ctx.problem(path, f"'{part.id}' ({part.value}) exceeds '{whole.id}' "
-                              f"({whole.value}): the difference would be negative")
-            return None
-        return whole.value - part.value
-    part, whole = operands
-    if whole.value == 0 or part.value > whole.value:
-        ctx.problem(path, f"share: '{part.id}' ({part.value}) must be a part of '{whole.id}' "
-                          f"({whole.value})")
-        return None
-    return part.value / whole.value * 100
-
-
-def _rounded(exact, decimals, kind):
-    quantum = Decimal(1).scaleb(-decimals)
-    value = Decimal(repr(exact)).quantize(quantum, rounding=ROUND_HALF_UP)
-    return int(value) if decimals == 0 and kind in ("count", "percent") else float(value)
-
-
-def _check_printed(ctx, exact, printed, path) -> bool:
-    """The source's rounded value must be the computed value rounded to its own decimals."""
-    if printed is None:
-        return True
-    places = -Decimal(repr(printed)).normalize().as_tuple().exponent
-    tolerance = 0.5 * 10 ** -max(places, 0) + 1e-9
-    if abs(exact - printed) <= tolerance:
-        return True
-    ctx.problem(path + ("printed",), f"the source prints {printed}, but the figures give "
-                                     f"{exact:.4g}; check the figures it is computed from")
-    return False
 
 
 def check_parts(ctx, figures: dict, checks) -> None:
