@@ -11,7 +11,7 @@ import shutil
 import ssl
 
 import pytest
-from conftest import DATA, SECOND
+from conftest import DATA, SECOND, copy_tables
 from smtpserver import (
     DROP,
     MAIL_FROM,
@@ -139,6 +139,7 @@ def test_a_new_edition_goes_to_everyone(built_second, tmp_path):
     shutil.copytree(built_second[0], out)
     data = tmp_path / "second.yaml"
     data.write_text(SECOND.read_text(encoding="utf-8"), encoding="utf-8")
+    copy_tables(tmp_path)
     recipients = _csv(tmp_path, ["a@example.org", "b@example.org"])
     with smtp_server() as server:
         assert _send(out, recipients, server.env(), data=data).complete

@@ -171,3 +171,20 @@ def test_a_literal_number_where_a_reference_belongs_has_a_hint(tmp_path):
                       ).label == {"en": "internally displaced", "az": "internally displaced"}
     assert value_ref(ctx, "idsp", ("y",)) is None
     assert ctx.problems[-1].endswith("no figure has the id 'idsp'; did you mean 'idps'?")
+
+
+def test_a_figure_with_a_problem_is_reported_once_not_again_by_its_formulas(tmp_path):
+    _, ctx = load(tmp_path, """
+        tables:
+          funding: data/none.csv
+        figures:
+          requirement: {kind: percent, table: funding, row: {item: r}, column: v, source: s}
+          funded: {kind: percent, value: 150, source: s}
+          share: {kind: percent, share: {part: funded, whole: requirement}, source: s}
+          gap: {kind: percent, difference: [requirement, funded], source: s}
+        """)
+    assert len(ctx.problems) == 2, ctx.problems
+    assert ctx.problems[0].startswith("data.yaml:3: tables.funding.file: 'data/none.csv' does "
+                                      "not exist")
+    assert ctx.problems[1].startswith("data.yaml:6: figures.funded.value: expected a "
+                                      "percentage from 0 to 100")

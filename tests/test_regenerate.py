@@ -12,7 +12,7 @@ import time
 
 import pypdf
 import pytest
-from conftest import DATA, ROOT, SECOND, run_cli
+from conftest import DATA, ROOT, SECOND, copy_tables, run_cli
 
 
 def _sha(path):
@@ -43,6 +43,7 @@ def test_a_change_or_a_damaged_file_triggers_a_rebuild(tmp_path):
     out = tmp_path / "out"
     data = tmp_path / "data.yaml"
     shutil.copy(SECOND, data)
+    copy_tables(tmp_path)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     pdf = out / "unhcr-2024-en.pdf"
     data.write_text(data.read_text().replace("2024 at a glance", "2024 in brief"))
@@ -88,6 +89,7 @@ def test_manifest_and_archive(tmp_path):
     out = tmp_path / "out"
     data = tmp_path / "data.yaml"
     shutil.copy(SECOND, data)
+    copy_tables(tmp_path)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     entry = _manifest(out)["editions"]["en"]
     assert set(entry) == {"file", "sha256", "bytes", "pages", "fingerprint", "reference_date",
@@ -136,6 +138,7 @@ def previous(tmp_path_factory):
 
 def _changed_data(tmp_path):
     data = tmp_path / "data.yaml"
+    copy_tables(tmp_path)
     data.write_text(DATA.read_text(encoding="utf-8").replace(
         "ICRC transition and UNHCR operations", "ICRC transition and UNHCR work"),
         encoding="utf-8")

@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def resolve_figures(ctx, specs: dict, *, make, check) -> dict:
+def resolve_figures(ctx, specs: dict, *, make, check, failed=()) -> dict:
     """{id: make(...)} for every spec, derived ones computed in dependency order; unknown
     ids, circles and printed values that do not hold are reported. `check(ctx, kind, value,
     path)` checks a computed value against its kind."""
     done: dict = {}
     visiting: list = []
-    failed: set = set()
+    failed = set(failed)  # grows with each figure that cannot be computed
 
     def visit(fid):
         if fid in done or fid in failed or fid not in specs:
@@ -27,7 +27,7 @@ def resolve_figures(ctx, specs: dict, *, make, check) -> dict:
             ctx.problem(("figures", fid), f"figures refer to each other in a circle: {cycle}")
             return None
         visiting.append(fid)
-        result = _compute(ctx, specs[fid], specs, visit, make, check)
+        result = _compute(ctx, specs[fid], specs, visit, make, check, failed)
         visiting.pop()
         if result is None:
             failed.add(fid)  # reported once, however many figures use it
@@ -40,7 +40,7 @@ def resolve_figures(ctx, specs: dict, *, make, check) -> dict:
     return done
 
 
-def _compute(ctx, spec, specs, visit, make, check):
+def _compute(ctx, spec, specs, visit, make, check, failed):
     origin = spec["origin"]
     fields = {k: spec[k] for k in ("id", "kind", "source", "label", "as_of", "unit", "currency",
                                    "scale", "decimals", "max_change")}
@@ -49,6 +49,8 @@ def _compute(ctx, spec, specs, visit, make, check):
     path = ("figures", spec["id"])
     operands = []
     for name in origin[1]:
+        if name in failed:  # its own problem is reported; say nothing more
+            return None
         if name not in specs:
             ctx.problem(path + (origin[0],), f"no figure has the id '{name}'")
             return None

@@ -93,7 +93,8 @@ def read_figures(ctx, top: dict, *, base: Path) -> dict | None:
         if f.ident(ctx, fid, path) is not None:
             specs[fid] = _read_spec(ctx, item, path, tables, limit)
     resolved = resolve_figures(ctx, {k: v for k, v in specs.items() if v is not None},
-                               make=FigureDef, check=check_kind)
+                               make=FigureDef, check=check_kind,
+                               failed={k for k, v in specs.items() if v is None})
     ctx.failed_figures = set(raw) - set(resolved)
     return resolved
 
