@@ -93,7 +93,9 @@ def test_manifest_and_archive(tmp_path):
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     entry = _manifest(out)["editions"]["en"]
     assert set(entry) == {"file", "sha256", "bytes", "pages", "fingerprint", "reference_date",
-                          "generator", "built_at"}
+                          "generator", "built_at", "figures", "changes"}
+    assert entry["figures"]["refugees"] == 8087
+    assert entry["changes"]["first"] is True
     pdf = out / entry["file"]
     assert entry["sha256"] == _sha(pdf)
     assert entry["bytes"] == pdf.stat().st_size
