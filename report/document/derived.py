@@ -8,8 +8,6 @@ exceed its whole, and a difference may not be negative.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 
 def resolve_figures(ctx, specs: dict, *, make, check, failed=()) -> dict:
     """{id: make(...)} for every spec, derived ones computed in dependency order; unknown
@@ -87,6 +85,8 @@ def _formula_value(ctx, formula, operands, path):
 
 
 def _rounded(exact, decimals, kind):
+    from decimal import ROUND_HALF_UP, Decimal  # only when a figure is derived
+
     quantum = Decimal(1).scaleb(-decimals)
     value = Decimal(repr(exact)).quantize(quantum, rounding=ROUND_HALF_UP)
     return int(value) if decimals == 0 and kind in ("count", "percent") else float(value)
@@ -96,6 +96,8 @@ def _check_printed(ctx, exact, printed, path) -> bool:
     """The source's rounded value must be the computed value rounded to its own decimals."""
     if printed is None:
         return True
+    from decimal import Decimal
+
     places = -Decimal(repr(printed)).normalize().as_tuple().exponent
     tolerance = 0.5 * 10 ** -max(places, 0) + 1e-9
     if abs(exact - printed) <= tolerance:
