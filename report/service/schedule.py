@@ -160,8 +160,8 @@ class ScheduledBuild:
         self._build, self._send, self._clock = build, send, clock
 
     def run(self, why: str) -> str:
-        """Run once; return the result: 'built', 'unchanged' or 'failed'. A KeyboardInterrupt
-        (a second stop signal) is logged as 'interrupted' and passed on."""
+        """Run once; return the result: 'built', 'unchanged', 'held' or 'failed'. A
+        KeyboardInterrupt (a second stop signal) is logged as 'interrupted' and passed on."""
         started_at, started = self.now(), self._clock()
         self.running = True
         status, detail = "interrupted", "the previous edition is intact"
