@@ -293,19 +293,6 @@ def figure_values(figures: dict) -> dict:
             for fid, fig in sorted(figures.items())}
 
 
-def table_files(top: dict, base: Path) -> list:
-    """The table files a raw data file names (for fingerprints), without reading them."""
-    tables = top.get("tables") if isinstance(top, dict) else None
-    if not isinstance(tables, dict):
-        return []
-    files = []
-    for spec in tables.values():
-        rel = spec.get("file") if isinstance(spec, dict) else spec
-        if isinstance(rel, str):
-            files.append(Path(base) / rel)
-    return files
-
-
 # --- references from sections ------------------------------------------------------------
 
 LITERAL_HINT = ("declare it once under 'figures:' (with its kind, label and source) and "

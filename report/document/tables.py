@@ -164,6 +164,20 @@ def _show(value) -> str:
 
 # --- reading ---------------------------------------------------------------------------
 
+def table_files(top: dict, base: Path) -> list:
+    """The table files a raw data file names (for fingerprints), without reading them."""
+    tables = top.get("tables") if isinstance(top, dict) else None
+    if not isinstance(tables, dict):
+        return []
+    files = []
+    for spec in tables.values():
+        rel = spec.get("file") if isinstance(spec, dict) else spec
+        if isinstance(rel, str):
+            files.append(Path(base) / rel)
+    return files
+
+
+
 def resolve_table_path(rel: str, base: Path) -> Path:
     """`rel` below the data file's folder `base`; TableError if outside, missing or odd."""
     folder = Path(base).resolve()

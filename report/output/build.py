@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import PROJECT_ROOT
-from ..document.figures import figure_values, table_files
-from ..document.project import load_project
+from ..document.tables import table_files
 from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
 from ..store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
@@ -84,6 +83,8 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
         unchanged = _unchanged(plan, out_dir, keep_html)
         if len(unchanged) == len(plan["langs"]):
             return unchanged
+    from ..document.project import load_project  # validation: not on the skip path
+
     briefing, labels = load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
@@ -205,6 +206,8 @@ def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_h
 
 def _figure_record(briefing, previous: dict | None) -> dict:
     """The edition's figure values and what changed since `previous` (the manifest entry)."""
+    from ..document.figures import figure_values
+
     values = figure_values(briefing.figures)
     limits = {fid: fig.max_change for fid, fig in briefing.figures.items()}
     return {"figures": values, "changes": change_record(previous, values, limits)}

@@ -35,7 +35,7 @@ def watched_paths(data_path, *, root: Path = PROJECT_ROOT) -> list[Path]:
 
 
 def _table_files(data_path: Path) -> list[Path]:
-    from ..document.figures import table_files
+    from ..document.tables import table_files
     from ..document.yamlfile import read_yaml
     from ..errors import DataError
 
