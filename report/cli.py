@@ -138,7 +138,15 @@ def run_build(args, stdout) -> int:
         extra = f" + {edition.html_path}" if edition.html_path else ""
         print(f"wrote {edition.path} ({edition.pages} pages, {edition.bytes / 1024:.0f} KiB)"
               f"{extra}", file=stdout)
+    print_changes(built, stdout)
     return EXIT_OK
+
+
+def print_changes(built, stdout) -> None:
+    """The change report of the editions just built, once (figures are the same in each)."""
+    lines = {e.changes["line"] for e in built if e.status == "built" and e.changes}
+    for line in sorted(lines):
+        print(line, file=stdout)
 
 
 def _add_send_parser(sub, common) -> None:
@@ -163,6 +171,9 @@ def _add_send_parser(sub, common) -> None:
                       help="send at most N messages a minute (default: no limit)")
     send.add_argument("--retry-failed", action="store_true",
                       help="also retry recipients whose address was refused permanently")
+    send.add_argument("--accept-changes", action="store_true",
+                      help="send a new edition even though a figure moved beyond its "
+                           "max_change limit (after checking it)")
     send.add_argument("--status", action="store_true",
                       help="print who received the current editions and when, who failed "
                            "and why, and who opted out; sends nothing")
@@ -190,6 +201,8 @@ def run_send(args, stdout) -> int:
         return EXIT_OK
     if args.recipients is None:
         raise UsageError("send: --recipients FILE is required (or --status)")
+    if args.dry_run is None:
+        hold_unreviewed_changes(args)
     report = deliver.send_briefing(
         args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
         logo=render_logo_png, dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
@@ -221,6 +234,20 @@ def _run_suppression(args, stdout) -> int:
     for line in lines:
         print(line, file=stdout)
     return EXIT_OK
+
+
+def hold_unreviewed_changes(args) -> None:
+    """Bring the editions up to date, then stop (HeldError, exit 1) if a figure moved beyond
+    its max_change, unless --accept-changes."""
+    from .output.build import build_editions
+    from .output.guard import hold_if_breached
+
+    built = build_editions(args.data, out_dir=args.out,
+                           source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
+    hold_if_breached(args.out, keys={edition.path.stem for edition in built},
+                     accept=args.accept_changes,
+                     release_hint=f"generate.py send --data {args.data} --recipients "
+                                  f"{args.recipients} --out {args.out} --accept-changes")
 
 
 def _add_rebuild_options(parser, *, keep_html: bool = False) -> None:

@@ -15,7 +15,7 @@ import re
 import string
 
 from .inline import find_mark_problems
-from .model import Entry, Figure, FrozenMap, Para, PartialDate, Text, Value
+from .model import Entry, FrozenMap, Para, PartialDate, Text
 from .yamlfile import YamlDoc, format_path
 
 _MISSING = object()
@@ -40,6 +40,7 @@ class Context:
         self.other_langs_ok = other_langs_ok  # a shared file may hold more languages
         self.problems: list[str] = []
         self.listener = None  # describe.py: called with (reader, key, convert, default)
+        self.figures: dict = {}  # id -> FigureDef, read before the sections (figures.py)
 
     def problem(self, path, message: str) -> None:
         """Record one problem at `path` (file, line and path are added)."""
@@ -346,16 +347,10 @@ def list_of(convert, *, min_items=1):
 
 
 def value(ctx, raw, path):
-    """Read a Value quoted in a sentence: `37`, or `{value: 37, id: x, decimals: 0}`."""
-    if isinstance(raw, dict):
-        r = Reader(ctx, raw, path)
-        number = r.get("value", amount)
-        result = Value(number, r.get("id", ident, default=None),
-                       r.get("decimals", decimals, default=0))
-        r.done()
-        return result if number is not None else None
-    number = amount(ctx, raw, path)
-    return None if number is None else Value(number)
+    """Read a {placeholder}'s value: the id of a figure declared under `figures:`."""
+    from .figures import value_ref  # figures.py reads its own keys with this module
+
+    return value_ref(ctx, raw, path)
 
 
 def para(ctx, raw, path):
@@ -427,27 +422,24 @@ def all_set(result: dict) -> dict | None:
     return result if None not in result.values() else None
 
 
-def figure(default_source: str | None):
-    """Return a converter of one Figure; `default_source` is its section's source."""
+def figure(default_source: str | None = None):
+    """Return a converter of a figure a section shows: a figure id, or
+    `{figure: id, label: ..., as_of: ..., unit: ...}` with words of its own. The value, kind
+    and source are the declared figure's (`figures:`); `default_source` is not needed."""
     def read_figure(ctx, raw, path):
-        r = Reader(ctx, raw, path)
-        result = dict(
-            value=r.get("value", amount),
-            label=r.get("label", text),
-            source=r.get("source", ident, default=default_source),
-            id=r.get("id", ident, default=None),
-            as_of=r.get("as_of", text, default=None),
-            unit=r.get("unit", text, default=None),
-            style=r.get("style", choice("number", "percent"), default="number"),
-            decimals=r.get("decimals", decimals, default=0),
-        )
-        r.done()
-        if result["source"] is None and r.ok:
-            ctx.problem(path, "names no source: add 'source:' here or on its section")
-        if None in (result["value"], result["label"], result["source"], result["decimals"]):
-            return None
-        return Figure(**result)
+        from .figures import figure_ref
+
+        return figure_ref(ctx, raw, path)
     return read_figure
+
+
+def figure_id(kind: str | None = None):
+    """Return a converter of a figure id whose declared figure (of `kind`) is returned."""
+    def read_figure_id(ctx, raw, path):
+        from .figures import figure_id_ref
+
+        return figure_id_ref(ctx, raw, path, kind=kind)
+    return read_figure_id
 
 
 def entry(heading_key: str, body_key: str):

@@ -13,6 +13,7 @@ from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
 from .checks import check_briefing
+from .figures import check_sources, read_figures
 from .images import IMAGE_SUFFIXES, image_problem
 from .model import (
     DEFAULT_OUTPUT_NAME,
@@ -45,7 +46,8 @@ COLOR_ROLES = {  # role -> where the colour is used
     "muted": "sources, captions, running headers and chart axes",
     "tint": "the background of figure cards and chart grid lines",
 }
-TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
+TOP_KEYS = ("document", "brand", "sources", "tables", "figures", "max_change", "sections",
+            "email", "checks")
 
 
 def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
@@ -59,25 +61,35 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
     ctx = f.Context(doc)
     langs = _edition_langs(ctx, doc.value)
     ctx.langs = langs or ("en",)
-    parts = file_reader(root=root, section_types=section_types)(ctx, doc.value, ())
+    parts = file_reader(root=root, section_types=section_types, base=path.parent)(
+        ctx, doc.value, ())
     checks = parts.pop("checks") or ()
     required = ("document", "brand", "sources", "sections")
     if not ctx.problems and all(parts[key] is not None for key in required):
-        briefing = Briefing(**parts, path=str(path))
+        briefing = Briefing(**parts, path=str(path), figures=FrozenMap(ctx.figures))
+        check_sources(ctx, ctx.figures, {s.id for s in briefing.sources})
         check_briefing(ctx, briefing, checks)
         if not ctx.problems:
             return briefing
     raise DataError(ctx.problems or [f"{doc.name}:1: the file is incomplete"])
 
 
-def file_reader(*, root: Path = PROJECT_ROOT, section_types: Registry = SECTION_TYPES):
-    """Return the converter of a whole data file into its parts, by top-level key."""
+def file_reader(*, root: Path = PROJECT_ROOT, section_types: Registry = SECTION_TYPES,
+                base: Path | None = None):
+    """Return the converter of a whole data file into its parts, by top-level key.
+
+    `base` is the data file's folder, where its tables are; the figures (`tables:`,
+    `figures:`, `max_change:`) are read into `ctx.figures` before the sections that use them.
+    """
     def read_file(ctx, raw, path):
         top = f.Reader(ctx, raw, path)
         parts = {
             "document": top.get("document", _document),
             "brand": top.get("brand", _brand_reader(root)),
             "sources": top.get("sources", f.list_of(_source)),
+        }
+        ctx.figures = read_figures(ctx, top.value, base=base or Path("."))
+        parts |= {
             "sections": top.get("sections", section_reader(section_types)),
             "email": top.get("email", _email, default=None),
             "checks": top.get("checks", f.list_of(_check, min_items=0), default=()),
@@ -251,7 +263,7 @@ def _email(ctx, raw, path):
     result = Email(
         subject=r.get("subject", f.single_line_text),  # a mail header
         body=r.get("body", f.list_of(f.para)),
-        headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
+        headline=r.get("headline", f.list_of(_headline, min_items=0), default=()),
         closing=r.get("closing", _closing, default=None),
     )
     r.done()
@@ -266,6 +278,12 @@ def _closing(ctx, raw, path):
                      contact=r.get("contact", f.text, default=None))
     r.done()
     return result if result.sign_off and result.name else None
+
+
+def _headline(ctx, raw, path):
+    """The id of a declared figure that the email quotes."""
+    fig = f.figure_id()(ctx, raw, path)
+    return None if fig is None else fig.id
 
 
 def _check(ctx, raw, path):

@@ -280,6 +280,7 @@ class Briefing:
     email: Email | None = None
     """Subject and body of the message `send` writes; `send` needs it."""
     path: str = "data.yaml"
+    figures: FrozenMap = field(default_factory=FrozenMap)  # id -> figures.FigureDef
 
     def source(self, source_id: str) -> Source:
         """Return the source with this id."""

@@ -1,7 +1,8 @@
 """A Letter (what an edition's messages say) and one recipient -> the plain-text and the HTML
-body, saying the same things in the same order: greeting, body, the headline figures (as in
-the PDF's cover band) with the date they are as of, the attachment beside a thumbnail of the
-cover, the sign-off, and how to stop receiving the briefings.
+body, saying the same things in the same order: greeting, body, what changed since the last
+edition, the headline figures (as in the PDF's cover band) with the date they are as of, the
+attachment beside a thumbnail of the cover, the sign-off, and how to stop receiving the
+briefings.
 
 The HTML is written for mail clients: styles inline, one centring table and a table per
 row that must keep two things side by side (logo and name, cover and attachment line);
@@ -34,6 +35,7 @@ def opt_out_line(letter, opt_out, token: str) -> str:
 def plain_text(letter, name: str, *, opt_out, token: str) -> str:
     """The text/plain part."""
     blocks = [greeting(letter, name), *letter.paragraphs]
+    blocks += [letter.since] if letter.since else []
     if letter.figures:
         lines = [f"{letter.figures_title}:"]
         lines += [f"- {fig.label}: {fig.text}" for fig in letter.figures]
@@ -93,6 +95,7 @@ def _body_row(letter, name, font) -> str:
     para = f'style="{font};margin:0 0 14px;font-size:16px;line-height:24px"'
     parts = [f"<p {para}>{esc(greeting(letter, name))}</p>"]
     parts += [f"<p {para}>{format_inline(text)}</p>" for text in letter.paragraphs]  # bold, links
+    parts += [f"<p {para}>{esc(letter.since)}</p>"] if letter.since else []
     return _row("\n".join(parts), "padding-bottom:6px")
 
 
