@@ -14,7 +14,7 @@ from email import policy
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import DATA, ROOT, SECOND
+from conftest import DATA, ROOT, SECOND, copy_tables
 from mailhelpers import copy_editions, write_recipients
 from PIL import Image
 from smtpserver import smtp_server
@@ -260,6 +260,7 @@ def test_another_brand_and_a_short_sign_off(built_second, tmp_path):
     briefing, _labels = load_project(SECOND)
     colors = dict(briefing.brand.colors) | {"primary": "#5b2a86"}
     data = tmp_path / "second.yaml"
+    copy_tables(tmp_path)
     data.write_text(SECOND.read_text(encoding="utf-8").replace("#0b2545", "#5b2a86"),
                     encoding="utf-8")
     assert colors["primary"] == "#5b2a86"
@@ -283,6 +284,7 @@ def test_the_email_block_reads_its_sign_off(tmp_path):
                             '    sign_off: {en: "Kind regards,"}\n    signature: x\n')
     assert broken != source
     path = tmp_path / "data.yaml"
+    copy_tables(tmp_path)
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(DataError) as caught:
         load_project(path, root=ROOT)
