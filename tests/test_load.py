@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import DATA, ROOT, SECOND
+from conftest import DATA, ROOT, SECOND, copy_tables
 
 from report.document.load import load_briefing
 from report.document.sections import SECTION_TYPES
@@ -130,6 +130,7 @@ def test_bad_input_message(tmp_path, old, new, expected):
 def test_missing_translation_names_its_path(tmp_path):
     text = DATA.read_text(encoding="utf-8")
     base = tmp_path / "two.yaml"
+    copy_tables(tmp_path)  # data.yaml's tables (data/*.csv) beside the variant
     base.write_text(text.replace('title: {en: "Contents", az: "Mündəricat"}',
                                  'title: {en: "Contents"}'), encoding="utf-8")
     problems = _problems(tmp_path, 'title: {en: "Donors", az: "Donorlar"}',

@@ -155,9 +155,10 @@ def _read_spec(ctx, raw, path, tables, limit):
     spec["origin"] = _read_origin(ctx, r, path, origins, tables, kind)
     r.done(("row", "column", "printed"))
     if kind == "amount" and r.ok and (spec["currency"] is None or spec["unit"] is None):
-        ctx.problem(path, "an amount needs 'currency:' (e.g. USD) and 'unit:' (the words "
-                          "printed after it, e.g. 'million US dollars')")
-        return None
+        if r.value.get("currency") is None or r.value.get("unit") is None:
+            ctx.problem(path, "an amount needs 'currency:' (e.g. USD) and 'unit:' (the words "
+                              "printed after it, e.g. 'million US dollars')")
+        return None  # else the currency or unit given has a problem, already reported
     return None if None in (spec["kind"], spec["source"], spec["origin"], spec["decimals"]) \
         else spec
 
