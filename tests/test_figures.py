@@ -103,7 +103,8 @@ def test_figure_kinds_are_checked_with_file_and_line(tmp_path, figure, message):
 ])
 def test_an_amount_with_a_bad_currency_or_unit_is_reported_once(tmp_path, figure, message):
     _, ctx = load(tmp_path, f"\nfigures:\n  {figure}\n")
-    assert len(ctx.problems) == 1 and ctx.problems[0].startswith(message), ctx.problems
+    assert len(ctx.problems) == 1, ctx.problems
+    assert ctx.problems[0].startswith(message), ctx.problems
 
 
 def test_values_from_an_hxl_table(tmp_path):
