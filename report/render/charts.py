@@ -26,11 +26,26 @@ def register_fonts(font_paths, family: str) -> None:
             font_manager.fontManager.addfont(str(path))
 
 
+def _font_name(brand) -> str:
+    """The family name matplotlib knows the brand's regular file by (its internal name).
+
+    A brand may call its family anything ("Harbour Sans" for Lato files): the charts are
+    measured with the file itself, and the SVG names the document's @font-face family.
+    """
+    from matplotlib import font_manager
+
+    suffix = "/" + brand.fonts["regular"]
+    for entry in font_manager.fontManager.ttflist:
+        if entry.fname.replace("\\", "/").endswith(suffix):
+            return entry.name
+    return brand.font_family
+
+
 def _style(brand):
     return {
         "svg.hashsalt": HASH_SALT,
         "svg.fonttype": "none",  # real text, set in the brand font by WeasyPrint
-        "font.family": brand.font_family,
+        "font.family": _font_name(brand),
         "font.size": 8.5,
         "text.color": brand.colors["text"],
         "axes.edgecolor": brand.colors["muted"],
@@ -44,7 +59,7 @@ def _to_svg(fig, brand) -> str:
     """SVG text whose labels name the document's @font-face family (`<family> Brand`)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)
-    return buf.getvalue().replace(f"font-family: '{brand.font_family}'",
+    return buf.getvalue().replace(f"font-family: '{_font_name(brand)}'",
                                   f"font-family: '{brand.font_family} Brand'")
 
 
