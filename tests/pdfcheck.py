@@ -55,23 +55,23 @@ def find_text(page, needle: str):
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+DRAWN = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH)
+
+
 def content_boxes(page):
-    """Boxes (left, bottom, right, top) of the text and images drawn on `page`."""
-    boxes = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE,
-                                        pdfium_c.FPDF_PAGEOBJ_FORM)):
-        boxes.append(obj.get_pos())
-    return boxes
+    """Boxes (left, bottom, right, top) of the text, images and vector shapes (charts,
+    rules, card backgrounds) drawn on `page`, also inside form XObjects."""
+    return [obj.get_bounds() for obj in page.get_objects(filter=DRAWN)]
 
 
 def page_fill(page, *, top: float, bottom: float) -> float:
-    """How much of the body (between `top` and `bottom` mm from the top edge) is used.
+    """How much of the body (`top` mm below the top edge to `bottom` mm above the foot) is used.
 
     The fill is the distance from the body's top to the lowest text or image drawn inside
     it, as a share of the body's height: a page with one line at the top is nearly 0.
     """
     height = page.get_size()[1]
-    body_top, body_bottom = height - top * MM, height - bottom * MM
+    body_top, body_bottom = height - top * MM, bottom * MM
     lows = [box[1] for box in content_boxes(page)
             if box[3] <= body_top + 1 and box[1] >= body_bottom - 1]
     if not lows:
