@@ -6,12 +6,13 @@ Stages: strict YAML (yamlfile) -> document, brand, sources (this module) -> sect
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
-from .model import Brand, Briefing, Document, Email, Source
+from .model import LAYOUTS, Brand, Briefing, Document, Email, Output, Source
 from .sections import check_consistency, parse_sections
 from .yamlfile import read_yaml
 
@@ -82,10 +83,38 @@ def _document(ctx, raw, path):
         keywords=r.get("keywords", f.text),
         reference_date=r.get("reference_date", f.partial_date),
         editions=tuple(ctx.langs),
-        output_name=r.get("output_name", f.ident, default="briefing"),
+        output_name=r.get("output_name", f.ident, default=None),
+        outputs=r.get("outputs", f.list_of(_output), default=None),
     )
     r.done()
-    return result if editions and None not in vars(result).values() else None
+    result = _with_outputs(ctx, result, path)
+    return result if editions and result and None not in vars(result).values() else None
+
+
+def _output(ctx, raw, path):
+    """`{name: handout, layout: handout}`: one more PDF per edition, in that layout."""
+    r = f.Reader(ctx, raw, path)
+    name = r.get("name", f.ident)
+    layout = r.get("layout", f.choice(*LAYOUTS), default="briefing")
+    r.done()
+    return Output(name, layout) if name and layout else None
+
+
+def _with_outputs(ctx, document, path):
+    """`outputs` lists every PDF; without it, one briefing named `output_name`."""
+    if document.outputs is None:
+        return replace(document, output_name=document.output_name or "briefing",
+                       outputs=(Output(document.output_name or "briefing"),))
+    if document.output_name is not None:
+        ctx.problem(path + ("output_name",), "give either 'output_name' or 'outputs', not "
+                                             "both (the first output is the one emailed)")
+        return None
+    names = [o.name for o in document.outputs]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            ctx.problem(path + ("outputs", i, "name"), f"output name '{name}' is used twice")
+            return None
+    return replace(document, output_name=names[0], outputs=tuple(document.outputs))
 
 
 def _brand_reader(root: Path):

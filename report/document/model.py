@@ -89,6 +89,18 @@ class Brand:
     fonts: dict  # "regular" | "bold" | "italic" | "bold_italic" | "black" -> path below assets/
 
 
+LAYOUTS = ("briefing", "handout")
+"""The full briefing (cover, contents, chapters) and the two-page A4 handout (fact sheet)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One PDF per edition language: `<name>-<lang>.pdf`, laid out as `layout`."""
+
+    name: str
+    layout: str = "briefing"
+
+
 @dataclass(frozen=True)
 class Document:
     """Metadata of the briefing: titles, reference date, the editions to produce."""
@@ -101,7 +113,8 @@ class Document:
     keywords: Text
     reference_date: PartialDate
     editions: tuple
-    output_name: str = "briefing"
+    output_name: str = "briefing"  # the first output's name (the one that is emailed)
+    outputs: tuple = (Output("briefing"),)  # of Output
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class BuiltEdition:
     html_path: Path | None = None
     status: str = "built"  # "built" or "unchanged"
     fingerprint: str = ""
+    output: str = "briefing"  # the output's name (document.outputs): briefing, handout, ...
 
 
 def select_langs(briefing, langs) -> tuple:
@@ -57,8 +58,15 @@ def select_langs(briefing, langs) -> tuple:
     return tuple(dict.fromkeys(langs))
 
 
-def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Path:
-    return Path(out_dir) / f"{briefing.document.output_name}-{lang}{suffix}"
+def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf", *,
+                name: str | None = None) -> Path:
+    """OUT/<name>-<lang><suffix>; `name` defaults to the first output's (the emailed one)."""
+    return Path(out_dir) / f"{name or briefing.document.output_name}-{lang}{suffix}"
+
+
+def edition_key(outputs, name: str, lang: str) -> str:
+    """The manifest key of an edition: its language for the first output, else name-lang."""
+    return lang if name == outputs[0][0] else f"{name}-{lang}"
 
 
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
@@ -79,35 +87,48 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
     plan = _quick_plan(data_path, root, langs, options)
     if plan and not force:
         unchanged = _unchanged(plan, out_dir, keep_html)
-        if len(unchanged) == len(plan["langs"]):
+        if len(unchanged) == len(plan["keys"]):
             return unchanged
     briefing, labels = load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
     # build sees a mismatch and rebuilds, never the reverse
     inputs = plan["inputs"] if plan else input_digest(Path(data_path), root)
-    fingerprints = {lang: edition_fingerprint(inputs, lang, options) for lang in langs}
+    outputs = [(o.name, o.layout) for o in briefing.document.outputs]
+    results = []
     with output_lock(out_dir):
         for folder in (out_dir, out_dir / "archive"):
             remove_stale_temp(folder)
         manifest = read_manifest(out_dir)
-        todo = [lang for lang in langs if force or not unchanged_entry(
-            manifest, out_dir, lang, fingerprints[lang],
-            html_name=_html_name(briefing, lang, keep_html))]
-        rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch),
-                           out_dir=out_dir, jobs=jobs, pool=pool)
-        results = []
-        for lang in langs:
-            if lang not in rendered:
-                entry = manifest["editions"][lang]
-                results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
-                continue
-            results.append(_write_edition(briefing, labels[lang], rendered[lang], manifest,
-                                          out_dir=out_dir, root=root, keep_html=keep_html,
-                                          fingerprint=fingerprints[lang], built_at=clock()))
+        for name, layout in outputs:  # every output of the same data: briefing, handout
+            fingerprints = {lang: edition_fingerprint(inputs, lang, _options(options, name,
+                                                                             layout))
+                            for lang in langs}
+            keys = {lang: edition_key(outputs, name, lang) for lang in langs}
+            todo = [lang for lang in langs if force or not unchanged_entry(
+                manifest, out_dir, keys[lang], fingerprints[lang],
+                html_name=_html_name(name, lang, keep_html))]
+            rendered = _render(briefing, labels, todo, root,
+                               _created(briefing, source_date_epoch), out_dir=out_dir,
+                               jobs=jobs, pool=pool, layout=layout)
+            for lang in langs:
+                if lang not in rendered:
+                    entry = manifest["editions"][keys[lang]]
+                    results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged",
+                                               name))
+                    continue
+                results.append(_write_edition(
+                    briefing, labels[lang], rendered[lang], manifest, out_dir=out_dir,
+                    root=root, keep_html=keep_html, fingerprint=fingerprints[lang],
+                    built_at=clock(), name=name, key=keys[lang]))
         prune_archive(manifest, out_dir, keep)
         write_manifest(out_dir, manifest)
     return results
+
+
+def _options(options: dict, name: str, layout: str) -> dict:
+    """What changes an output's bytes: the build options, and its name and layout."""
+    return {**options, "output": name, "layout": layout}
 
 
 def _quick_plan(data_path, root, langs, options):
@@ -116,39 +137,42 @@ def _quick_plan(data_path, root, langs, options):
         raw = read_yaml(Path(data_path)).value
         document = raw["document"]
         editions = [str(lang) for lang in document["editions"]]
-        name = str(document.get("output_name") or "briefing")
+        outputs = [(str(o["name"]), str(o.get("layout", "briefing")))
+                   for o in document.get("outputs") or
+                   [{"name": document.get("output_name") or "briefing"}]]
         inputs = input_digest(Path(data_path), root)
-    except (DataError, KeyError, TypeError, OSError):
+    except (DataError, KeyError, TypeError, AttributeError, OSError):
         return None  # the full load will say what is wrong
     wanted = list(dict.fromkeys(langs)) if langs else editions
     if any(lang not in editions for lang in wanted):
         return None
-    return {"langs": wanted, "name": name, "inputs": inputs,
-            "fingerprints": {lang: edition_fingerprint(inputs, lang, options) for lang in wanted}}
+    keys = {(name, lang): (edition_key(outputs, name, lang), edition_fingerprint(
+                inputs, lang, _options(options, name, layout)))
+            for name, layout in outputs for lang in wanted}
+    return {"keys": keys, "inputs": inputs}
 
 
 def _unchanged(plan, out_dir, keep_html):
     manifest = read_manifest(out_dir)
     found = []
-    for lang in plan["langs"]:
-        html_name = f"{plan['name']}-{lang}.html" if keep_html else None
-        entry = unchanged_entry(manifest, out_dir, lang, plan["fingerprints"][lang],
-                                html_name=html_name)
+    for (name, lang), (key, fingerprint) in plan["keys"].items():
+        entry = unchanged_entry(manifest, out_dir, key, fingerprint,
+                                html_name=_html_name(name, lang, keep_html))
         if entry is None:
             return []
-        found.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
+        found.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged", name))
     return found
 
 
-def _from_entry(out_dir, lang, entry, keep_html, status):
+def _from_entry(out_dir, lang, entry, keep_html, status, name):
     path = Path(out_dir) / entry["file"]
     html_path = path.with_suffix(".html") if keep_html else None
     return BuiltEdition(lang, path, entry["sha256"], entry["bytes"], entry["pages"], [],
-                        html_path, status, entry["fingerprint"])
+                        html_path, status, entry["fingerprint"], name)
 
 
-def _html_name(briefing, lang, keep_html):
-    return output_path(briefing, Path("."), lang, ".html").name if keep_html else None
+def _html_name(name, lang, keep_html):
+    return f"{name}-{lang}.html" if keep_html else None
 
 
 def _created(briefing, source_date_epoch):
@@ -159,7 +183,8 @@ def _created(briefing, source_date_epoch):
     return briefing.document.reference_date.iso()
 
 
-def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None):
+def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None,
+            layout="briefing"):
     if not langs:
         return {}
     from ..render.charts import ChartCache
@@ -169,45 +194,49 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=
     own = layout_pool(layout_jobs(jobs, len(langs)) if pool is None else 1)
     with own as started:  # a new pool's workers start importing WeasyPrint now
         rendered = render_all(briefing, {lang: labels[lang] for lang in langs}, root=root,
-                              created=created, chart_cache=cache, pool=pool or started)
+                              created=created, chart_cache=cache, pool=pool or started,
+                              layout=layout)
     return {edition.lang: edition for edition in rendered}
 
 
 def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,
-                   fingerprint, built_at):
-    path = output_path(briefing, out_dir, edition.lang)
+                   fingerprint, built_at, name, key):
+    path = output_path(briefing, out_dir, edition.lang, name=name)
     atomic_write(path, edition.pdf)
     crash_point(f"after-pdf:{edition.lang}")
     html_path = None
     if keep_html:
-        html_path = write_html_bundle(briefing, edition, labels, out_dir=out_dir, root=root)
+        html_path = write_html_bundle(briefing, edition, labels, out_dir=out_dir, root=root,
+                                      name=name)
     entry = {"file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
-             "pages": edition.pages, "fingerprint": fingerprint,
+             "pages": edition.pages, "fingerprint": fingerprint, "output": name,
+             "layout": edition.layout, "lang": edition.lang,
              "reference_date": briefing.document.reference_date.iso(),
              "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
-    archive_edition(manifest, out_dir, name=briefing.document.output_name, lang=edition.lang,
-                    pdf=edition.pdf, entry=entry)
-    record_edition(manifest, edition.lang, entry)
+    archive_edition(manifest, out_dir, name=name, lang=edition.lang, pdf=edition.pdf,
+                    entry=entry)
+    record_edition(manifest, key, entry)
     return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
-                        edition.warnings, html_path, "built", fingerprint)
+                        edition.warnings, html_path, "built", fingerprint, name)
 
 
-def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path) -> Path:
+def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path,
+                      name: str | None = None) -> Path:
     """OUT/<name>-<lang>.html plus a <name>-<lang>_files/ folder: viewable in a browser."""
     from ..render.html import CHART_DIR, make_environment, render_html
 
-    html_path = output_path(briefing, out_dir, edition.lang, ".html")
+    html_path = output_path(briefing, out_dir, edition.lang, ".html", name=name)
     files = f"{html_path.stem}_files/"
     bundle = out_dir / files
     env = make_environment(root / "templates")
     html = render_html(briefing, edition.lang, labels, edition.chart_files, env=env, files=files,
-                       created=edition.created)
+                       created=edition.created, layout=edition.layout)
     for name, svg in edition.charts.items():
         atomic_write(bundle / CHART_DIR / name, svg)
     used = [briefing.brand.logo, *briefing.brand.fonts.values()]
     for rel in used:
         atomic_write(bundle / "assets" / rel, (root / "assets" / rel).read_bytes())
-    style = root / "templates" / "style.css"
-    atomic_write(bundle / "templates" / "style.css", style.read_bytes())
+    for style in ("style.css", "handout.css"):
+        atomic_write(bundle / "templates" / style, (root / "templates" / style).read_bytes())
     atomic_write(html_path, html)
     return html_path

@@ -1,7 +1,8 @@
 """Fingerprints of what an edition is made of, the manifest of built editions, the archive.
 
-`OUT/manifest.json` records, per language, the current edition: file, sha256, bytes, pages,
-fingerprint, reference date, generator version, and when it was built. Every new edition is
+`OUT/manifest.json` records, per language (and per output after the first: `handout-en`),
+the current edition: file, sha256, bytes, pages, fingerprint, output, layout, language,
+reference date, generator version, and when it was built. Every new edition is
 also copied to `OUT/archive/<name>-<lang>-<reference date>-<short hash>.pdf`.
 
 Importing this module is cheap: the skip path (nothing changed) uses only this and store.
@@ -95,19 +96,19 @@ def archive_edition(manifest: dict, out_dir: Path, *, name: str, lang: str, pdf:
     if not target.is_file():
         atomic_write(target, pdf)
     manifest["archive"] = [a for a in manifest["archive"] if a.get("file") != file_name]
-    manifest["archive"].append({"lang": lang, "file": file_name, "sha256": entry["sha256"],
-                                "built_at": entry["built_at"]})
+    manifest["archive"].append({"output": name, "lang": lang, "file": file_name,
+                                "sha256": entry["sha256"], "built_at": entry["built_at"]})
     return target
 
 
 def prune_archive(manifest: dict, out_dir: Path, keep: int | None) -> list:
-    """Keep the newest `keep` archived editions per language (None: keep all)."""
+    """Keep the newest `keep` archived editions per output and language (None: keep all)."""
     if keep is None:
         return []
     removed = []
     by_lang: dict = {}
     for item in manifest["archive"]:
-        by_lang.setdefault(item["lang"], []).append(item)
+        by_lang.setdefault((item.get("output"), item["lang"]), []).append(item)
     for items in by_lang.values():
         items.sort(key=lambda a: a["built_at"])
         for old in items[: max(len(items) - keep, 0)]:

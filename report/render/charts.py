@@ -14,6 +14,7 @@ from ..document import i18n
 
 HASH_SALT = "briefing-charts"
 WIDTH_IN = 6.7  # the text width of an A4 page with our margins
+COLUMN_IN = 3.55  # a column of the two-column handout
 
 
 def register_fonts(font_paths, family: str) -> None:
@@ -63,7 +64,7 @@ def _to_svg(fig, brand) -> str:
                                   f"font-family: '{brand.font_family} Brand'")
 
 
-def population_svg(section, lang: str, labels, brand) -> str:
+def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
     """Horizontal bars on a linear scale; small groups repeated in a zoomed second panel."""
     import matplotlib
     from matplotlib.figure import Figure
@@ -72,7 +73,7 @@ def population_svg(section, lang: str, labels, brand) -> str:
     small = [g for g in groups if g.value < groups[0].value / 10]
     with matplotlib.rc_context(_style(brand)):
         rows = [len(groups)] + ([len(small)] if small else [])
-        fig = Figure(figsize=(WIDTH_IN, 0.34 * sum(rows) + 0.75 * len(rows)))
+        fig = Figure(figsize=(width, 0.34 * sum(rows) + 0.75 * len(rows)))
         axes = fig.subplots(len(rows), 1, gridspec_kw={"height_ratios": rows}, squeeze=False)
         _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value)
         if small:
@@ -112,14 +113,14 @@ def population_alt(section, lang: str, labels) -> str:
     return labels.fill("alt_population", items=items, as_of=as_of).replace(" , ", " ")
 
 
-def funding_svg(section, lang: str, labels, brand) -> str:
+def funding_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
     """One stacked bar: funded and gap, as parts of the requirement."""
     import matplotlib
     from matplotlib.figure import Figure
 
     amounts = _funding_words(section, lang)
     with matplotlib.rc_context(_style(brand)):
-        fig = Figure(figsize=(WIDTH_IN, 1.45))
+        fig = Figure(figsize=(width, 1.45))
         ax = fig.add_axes((0.01, 0.08, 0.98, 0.5))
         ax.barh([0], [section.funded], color=brand.colors["primary"], height=0.9)
         ax.barh([0], [section.gap], left=[section.funded], color=brand.colors["accent"],
@@ -161,9 +162,11 @@ CHARTS = {
 }
 
 
-def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> dict:
+def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None,
+                  widths=None) -> dict:
     """{section id: (file name, svg text, alt text)} for every section that has a chart.
 
+    `widths` ({section id: inches}) sizes charts other than the page-wide default.
     Charts found in `cache` are not drawn again; matplotlib is imported only if one must be.
     """
     charts, fonts_ready = {}, False
@@ -171,20 +174,21 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> 
         if section.type not in CHARTS:
             continue
         draw, describe = CHARTS[section.type]
-        key = chart_key(section, lang, labels, briefing.brand)
+        width = (widths or {}).get(section.id, WIDTH_IN)
+        key = chart_key(section, lang, labels, briefing.brand, width)
         svg = cache.get(key) if cache else None
         if svg is None:
             if not fonts_ready:
                 register_fonts(font_paths, briefing.brand.font_family)
                 fonts_ready = True
-            svg = draw(section, lang, labels, briefing.brand)
+            svg = draw(section, lang, labels, briefing.brand, width=width)
             if cache:
                 cache.put(key, svg)
         charts[section.id] = (f"{section.id}-{lang}.svg", svg, describe(section, lang, labels))
     return charts
 
 
-def chart_key(section, lang: str, labels, brand) -> str:
+def chart_key(section, lang: str, labels, brand, width: float = WIDTH_IN) -> str:
     """What a chart is made of: its data, the words and brand around it, and this code."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
@@ -193,7 +197,7 @@ def chart_key(section, lang: str, labels, brand) -> str:
         source = Path(__file__).read_bytes()
         _CODE_VERSION = hashlib.sha256(source + metadata.version("matplotlib").encode()
                                        ).hexdigest()
-    material = repr((section, lang, sorted(labels.words.items()), brand, _CODE_VERSION))
+    material = repr((section, lang, sorted(labels.words.items()), brand, width, _CODE_VERSION))
     return hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -21,6 +21,8 @@ from ..errors import RenderError
 from . import charts as charts_mod
 
 CHART_DIR = "charts"
+TEMPLATES = {"briefing": "base.html", "handout": "handout/base.html"}
+HANDOUT_OMITS = ("contents",)  # a two-page sheet has no table of contents
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Edition:
     chart_files: dict  # section id -> (relative URL, alt text)
     warnings: list
     created: str | None = None
+    layout: str = "briefing"
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -105,18 +108,35 @@ def heading_levels(sections) -> dict:
     return levels
 
 
+def layout_sections(briefing, layout: str) -> tuple:
+    """The sections a layout shows: the handout leaves out those marked full briefing only."""
+    if layout != "handout":
+        return briefing.sections
+    return tuple(s for s in briefing.sections
+                 if s.type not in HANDOUT_OMITS and not getattr(s, "briefing_only", False))
+
+
+def chart_widths(briefing, layout: str) -> dict:
+    """{section id: inches} for charts not drawn page-wide: the handout's fit a column."""
+    if layout != "handout":
+        return {}
+    return {s.id: charts_mod.COLUMN_IN for s in layout_sections(briefing, layout)
+            if s.type in charts_mod.CHARTS and getattr(s, "size", "column") != "full"}
+
+
 def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "",
-                created: str | None = None) -> str:
+                created: str | None = None, layout: str = "briefing") -> str:
     """The edition's HTML; asset and chart URLs start with `files` (relative to the HTML)."""
-    template = env.get_template("base.html")
+    template = env.get_template(TEMPLATES[layout])
+    sections = layout_sections(briefing, layout)
     return template.render(
         lang=lang,
         briefing=briefing,
         doc=briefing.document,
         brand=briefing.brand,
         sources={s.id: s for s in briefing.sources},
-        sections=briefing.sections,
-        levels=heading_levels(briefing.sections),
+        sections=sections,
+        levels=heading_levels(sections),
         labels=labels,
         charts=chart_files,
         files=files,
@@ -125,16 +145,17 @@ def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: s
 
 
 def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | None = None,
-                    chart_cache=None) -> Edition:
+                    chart_cache=None, layout: str = "briefing") -> Edition:
     """Draw (or reuse) the charts and fill the templates: an Edition without its PDF yet."""
     font_paths = [root / "assets" / p for p in briefing.brand.fonts.values()]
     charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
-                                      cache=chart_cache)
+                                      cache=chart_cache, widths=chart_widths(briefing, layout))
     chart_files = {sid: (f"{CHART_DIR}/{name}", alt) for sid, (name, _svg, alt) in charts.items()}
     env = make_environment(root / "templates")
-    html = render_html(briefing, lang, labels, chart_files, env=env, created=created)
+    html = render_html(briefing, lang, labels, chart_files, env=env, created=created,
+                       layout=layout)
     svgs = {name: svg for name, svg, _alt in charts.values()}
-    return Edition(lang, html, b"", 0, svgs, chart_files, [], created)
+    return Edition(lang, html, b"", 0, svgs, chart_files, [], created, layout)
 
 
 def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
@@ -145,10 +166,11 @@ def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
 
 
 def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None,
-                   created: str | None = None, chart_cache=None) -> Edition:
+                   created: str | None = None, chart_cache=None,
+                   layout: str = "briefing") -> Edition:
     """Draw the charts, fill the templates and lay out the PDF for one language."""
     edition = prepare_edition(briefing, lang, labels, root=root, created=created,
-                              chart_cache=chart_cache)
+                              chart_cache=chart_cache, layout=layout)
     return lay_out(edition, root, font_config)
 
 

@@ -42,11 +42,11 @@ def layout_pool(jobs: int):
 
 
 def render_all(briefing, labels: dict, *, root: Path, created=None, chart_cache=None,
-               pool=None) -> list:
+               pool=None, layout: str = "briefing") -> list:
     """Every edition of `labels` ({lang: Labels}) rendered: in `pool`, else one by one here."""
     from .html import render_edition
 
-    options = {"root": root, "created": created, "chart_cache": chart_cache}
+    options = {"root": root, "created": created, "chart_cache": chart_cache, "layout": layout}
     if pool is not None:
         try:
             futures = [pool.submit(render_edition, briefing, lang, words, **options)
