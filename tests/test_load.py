@@ -6,6 +6,7 @@ import pytest
 from conftest import DATA, ROOT, SECOND
 
 from report.document.load import load_briefing
+from report.document.sections import SECTION_TYPES
 from report.errors import DataError
 
 
@@ -33,9 +34,8 @@ BAD_INPUTS = [
     ("typo in a key", "    caption: \"Population", "    captoin: \"Population",
      "variant.yaml:57: sections[2].captoin: unknown key 'captoin'; did you mean 'caption'?"),
     ("typo in section type", "type: funding", "type: fundng",
-     "variant.yaml:64: sections[3].type: expected one of cover, contents, chapter, text, list, "
-     "key_figures, timeline, handover, faq, items, population, funding, presence, donors, "
-     "sources, got 'fundng'; did you mean 'funding'?"),
+     f"variant.yaml:64: sections[3].type: expected one of {', '.join(SECTION_TYPES.names())}, "
+     "got 'fundng'; did you mean 'funding'?"),
     ("gap does not add up", "gap: 3.5", "gap: 2.5",
      "variant.yaml:73: sections[3].gap: funded (4.5) + gap (2.5) should equal requirement (8.0)"),
     ("percentages do not add up", "gap_percent: 44", "gap_percent: 45",

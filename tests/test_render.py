@@ -92,8 +92,10 @@ def test_charts_are_deterministic_svg(project):
     first = charts.render_charts(briefing, "en", labels["en"])
     second = charts.render_charts(briefing, "en", labels["en"])
     assert first == second
-    name, svg, _alt = first["funding"]
-    assert name == "funding-en.svg"
+    chart = first["funding"]
+    assert chart.file == "funding-en.svg"
+    assert chart.alt == charts.funding_alt(briefing.sections[3], "en", labels["en"])
+    svg = chart.svg
     assert svg.lstrip().startswith("<?xml")
     assert "<dc:date>" not in svg
     assert "DejaVu" not in svg

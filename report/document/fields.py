@@ -12,7 +12,7 @@ import difflib
 import re
 import string
 
-from .model import Para, PartialDate, Value
+from .model import Entry, Figure, FrozenMap, Para, PartialDate, Text, Value
 from .yamlfile import YamlDoc
 
 _MISSING = object()
@@ -29,10 +29,12 @@ class Context:
         self.problems: list[str] = []
 
     def problem(self, path, message: str) -> None:
+        """Record one problem at `path` (file, line and path are added)."""
         self.problems.append(self.doc.problem(path, message))
 
 
 def describe(value) -> str:
+    """Return how a problem message names a YAML value ('a mapping', "'n/a'")."""
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -55,10 +57,12 @@ class Reader:
             ctx.problem(self.path, f"expected a mapping of keys to values, got {describe(value)}")
 
     def sub(self, key) -> tuple:
+        """Return the path of `key` inside this mapping."""
         return self.path + (key,)
 
     def get(self, key, convert, *, default=_MISSING):
-        """Read `key` with `convert(ctx, value, path)`; None (and a problem) on failure."""
+        """Read `key` with `convert(ctx, value, path)`; return None (and record a problem)
+        on failure."""
         self.seen.add(key)
         if key not in self.value or self.value[key] is None:
             if default is _MISSING:
@@ -69,6 +73,7 @@ class Reader:
         return convert(self.ctx, self.value[key], self.sub(key))
 
     def done(self, known=()) -> None:
+        """Report every key nobody read (a typo), with the closest known key."""
         allowed = set(self.seen) | set(known)
         for key in self.value:
             if key not in allowed:
@@ -81,9 +86,10 @@ class Reader:
 # --- converters: (ctx, value, path) -> model value or None -------------------------------
 
 def text(ctx, value, path):
-    """One string for every language, or a mapping {lang: string} covering each edition."""
+    """Read a Text: one string for every language, or a mapping {lang: string} covering
+    each edition."""
     if isinstance(value, str):
-        return _nonblank(ctx, {lang: value for lang in ctx.langs}, path)
+        return _nonblank(ctx, Text({lang: value for lang in ctx.langs}), path)
     if not isinstance(value, dict):
         ctx.problem(path, f"expected a string or a mapping of language to string, "
                           f"got {describe(value)}")
@@ -100,7 +106,7 @@ def text(ctx, value, path):
         if lang not in ctx.langs:
             ctx.problem(path + (lang,), f"'{lang}' is not an edition language "
                                         f"({', '.join(ctx.langs)})")
-    return _nonblank(ctx, result, path) if len(result) == len(ctx.langs) else None
+    return _nonblank(ctx, Text(result), path) if len(result) == len(ctx.langs) else None
 
 
 def _nonblank(ctx, result, path):
@@ -112,6 +118,7 @@ def _nonblank(ctx, result, path):
 
 
 def plain_str(ctx, value, path):
+    """Read a non-empty string that is the same in every edition (a currency, a path)."""
     if isinstance(value, str) and value.strip():
         return value
     ctx.problem(path, f"expected a non-empty string, got {describe(value)}")
@@ -119,6 +126,7 @@ def plain_str(ctx, value, path):
 
 
 def ident(ctx, value, path):
+    """Read an id: lower-case letters, digits, '-' and '_'."""
     if isinstance(value, str) and ID_RE.match(value):
         return value
     ctx.problem(path, f"expected an id (lower-case letters, digits, '-' or '_'), "
@@ -127,6 +135,7 @@ def ident(ctx, value, path):
 
 
 def color(ctx, value, path):
+    """Read a colour as '#rrggbb'; return it in lower case."""
     if isinstance(value, str) and COLOR_RE.match(value):
         return value.lower()
     ctx.problem(path, f"expected a colour like '#1f5fa8', got {describe(value)}")
@@ -134,7 +143,7 @@ def color(ctx, value, path):
 
 
 def count(ctx, value, path):
-    """A whole number, not negative."""
+    """Read a whole number, not negative."""
     if isinstance(value, bool) or not isinstance(value, int):
         ctx.problem(path, f"expected a whole number, got {describe(value)}")
         return None
@@ -145,7 +154,7 @@ def count(ctx, value, path):
 
 
 def amount(ctx, value, path):
-    """A number (whole or decimal), not negative."""
+    """Read a number (whole or decimal), not negative."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         ctx.problem(path, f"expected a number, got {describe(value)}")
         return None
@@ -156,6 +165,7 @@ def amount(ctx, value, path):
 
 
 def percent(ctx, value, path):
+    """Read a whole percentage from 0 to 100."""
     result = count(ctx, value, path)
     if result is not None and result > 100:
         ctx.problem(path, f"expected a percentage from 0 to 100, got {result}")
@@ -164,6 +174,7 @@ def percent(ctx, value, path):
 
 
 def choice(*options):
+    """Return a converter that accepts one of `options` and suggests the closest."""
     def convert(ctx, value, path):
         if value in options:
             return value
@@ -175,7 +186,7 @@ def choice(*options):
 
 
 def partial_date(ctx, value, path):
-    """2025, '2025-09' or 2025-09-01."""
+    """Read a PartialDate: 2025, '2025-09' or 2025-09-01."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -191,6 +202,7 @@ def partial_date(ctx, value, path):
 
 
 def list_of(convert, *, min_items=1):
+    """Return a converter of a list (at least `min_items` long) into a tuple."""
     def convert_list(ctx, value, path):
         if not isinstance(value, list):
             ctx.problem(path, f"expected a list, got {describe(value)}")
@@ -203,7 +215,7 @@ def list_of(convert, *, min_items=1):
 
 
 def value(ctx, raw, path):
-    """A number quoted in a sentence: `37`, or `{value: 37, id: employed-2024, decimals: 0}`."""
+    """Read a Value quoted in a sentence: `37`, or `{value: 37, id: x, decimals: 0}`."""
     if isinstance(raw, dict):
         r = Reader(ctx, raw, path)
         number = r.get("value", amount)
@@ -216,14 +228,14 @@ def value(ctx, raw, path):
 
 
 def para(ctx, raw, path):
-    """A string per language, or `{text: ..., values: {name: number}, source: id}`.
+    """Read a Para: a Text, or `{text: ..., values: {name: number}, source: id}`.
 
     `{name}` slots in the text are filled from `values`, formatted per locale.
     """
     if isinstance(raw, dict) and "text" in raw:
         r = Reader(ctx, raw, path)
         body = r.get("text", text)
-        values = r.get("values", mapping_of(value), default={})
+        values = r.get("values", mapping_of(value), default=FrozenMap())
         source = r.get("source", ident, default=None)
         r.done()
         if body is None or values is None:
@@ -234,12 +246,13 @@ def para(ctx, raw, path):
 
 
 def mapping_of(convert):
+    """Return a converter of a mapping whose values are read with `convert`."""
     def convert_mapping(ctx, raw, path):
         if not isinstance(raw, dict):
             ctx.problem(path, f"expected a mapping, got {describe(raw)}")
             return None
         result = {k: convert(ctx, v, path + (k,)) for k, v in raw.items()}
-        return result if all(v is not None for v in result.values()) else None
+        return FrozenMap(result) if all(v is not None for v in result.values()) else None
     return convert_mapping
 
 
@@ -261,3 +274,48 @@ def _check_slots(ctx, item: Para, path):
                               f"'{sorted(unused)[0]}'")
             return None
     return item
+
+
+# --- readers of the parts section types share ---------------------------------------------
+
+def all_set(result: dict) -> dict | None:
+    """Return `result` if every value was read, else None (the problems are recorded).
+
+    Only for keys that cannot be None once read: an optional key read with `default=None`
+    goes beside it, not in it.
+    """
+    return result if None not in result.values() else None
+
+
+def figure(default_source: str | None):
+    """Return a converter of one Figure; `default_source` is its section's source."""
+    def read_figure(ctx, raw, path):
+        r = Reader(ctx, raw, path)
+        result = dict(
+            value=r.get("value", amount),
+            label=r.get("label", text),
+            source=r.get("source", ident, default=default_source),
+            id=r.get("id", ident, default=None),
+            as_of=r.get("as_of", text, default=None),
+            unit=r.get("unit", text, default=None),
+            style=r.get("style", choice("number", "percent"), default="number"),
+            decimals=r.get("decimals", count, default=0),
+        )
+        r.done()
+        if result["source"] is None and r.ok:
+            ctx.problem(path, "names no source: add 'source:' here or on its section")
+        if None in (result["value"], result["label"], result["source"], result["decimals"]):
+            return None
+        return Figure(**result)
+    return read_figure
+
+
+def entry(heading_key: str, body_key: str):
+    """Return a converter of one Entry written as `{heading_key: text, body_key: [para]}`."""
+    def read_entry(ctx, raw, path):
+        r = Reader(ctx, raw, path)
+        result = all_set({"heading": r.get(heading_key, text),
+                          "body": r.get(body_key, list_of(para))})
+        r.done()
+        return Entry(**result) if result else None
+    return read_entry

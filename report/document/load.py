@@ -1,7 +1,8 @@
 """Load data.yaml into a validated `model.Briefing`, or raise one DataError listing every problem.
 
 Stages: strict YAML (yamlfile) -> document, brand, sources (this module) -> sections
-(sections.py) -> cross-checks (source ids, ids, parts within wholes, assets inside assets/).
+(sections/, one module per type) -> cross-checks by type (checks.py: source ids, ids, parts
+within wholes). Assets must stay inside assets/.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
-from .model import LAYOUTS, Brand, Briefing, Document, Email, Output, Source
-from .sections import check_consistency, parse_sections
+from .checks import check_briefing
+from .model import LAYOUTS, Brand, Briefing, Check, Document, Email, FrozenMap, Output, Source
+from .sections import SECTION_TYPES, Registry, section_reader
 from .yamlfile import read_yaml
 
 LANGS_SUPPORTED = ("en", "az")
@@ -22,8 +24,12 @@ COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")
 TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
 
 
-def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None) -> Briefing:
-    """Read and validate the briefing file at `path`; assets resolve inside `root/assets`."""
+def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
+                  section_types: Registry = SECTION_TYPES) -> Briefing:
+    """Read and validate the briefing file at `path`; assets resolve inside `root/assets`.
+
+    `section_types` are the types its sections may have (a test adds a throw-away one).
+    """
     path = Path(path)
     doc = read_yaml(path, name=name or _display_name(path))
     ctx = f.Context(doc)
@@ -33,13 +39,13 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None) -
     document = top.get("document", _document)
     brand = top.get("brand", _brand_reader(root))
     sources = top.get("sources", f.list_of(_source))
-    sections = top.get("sections", parse_sections)
+    sections = top.get("sections", section_reader(section_types))
     email = top.get("email", _email, default=None)
     checks = top.get("checks", f.list_of(_check, min_items=0), default=())
     top.done(TOP_KEYS)
     if not ctx.problems and document and brand and sources is not None and sections:
         briefing = Briefing(document, brand, sources, sections, email, path=str(path))
-        check_consistency(ctx, briefing, checks or ())
+        check_briefing(ctx, briefing, checks or ())
         if not ctx.problems:
             return briefing
     raise DataError(ctx.problems or [f"{doc.name}:1: the file is incomplete"])
@@ -53,7 +59,7 @@ def _display_name(path: Path) -> str:
 
 
 def _edition_langs(ctx, top):
-    """Read document.editions first: every text is checked against these languages."""
+    """Return document.editions, read first: every text is checked against them."""
     document = top.get("document") if isinstance(top, dict) else None
     editions = document.get("editions") if isinstance(document, dict) else None
     if not isinstance(editions, list) or not editions:
@@ -142,7 +148,7 @@ def _fonts(root):
         r.done()
         if family is None or None in faces.values():
             return None
-        return family, faces
+        return family, FrozenMap(faces)
     return read_fonts
 
 
@@ -151,12 +157,13 @@ def _fixed_mapping(keys, convert):
         r = f.Reader(ctx, raw, path)
         result = {key: r.get(key, convert) for key in keys}
         r.done()
-        return result if None not in result.values() else None
+        return FrozenMap(result) if None not in result.values() else None
     return read
 
 
 def _asset(root: Path, *, suffixes=None):
-    """A path relative to the project, which must stay inside `assets/` and exist."""
+    """Return a converter of a path relative to the project, which must stay inside
+    `assets/` and exist; it reads the path below assets/."""
     assets = (root / "assets").resolve()
 
     def read_asset(ctx, raw, path):
@@ -206,8 +213,8 @@ def _email(ctx, raw, path):
 
 
 def _check(ctx, raw, path):
-    """`{part: id, whole: id}`: the figure `part` can never exceed the figure `whole`."""
+    """Read a Check, `{part: id, whole: id}`: the figure `part` never exceeds `whole`."""
     r = f.Reader(ctx, raw, path)
     part, whole = r.get("part", f.ident), r.get("whole", f.ident)
     r.done()
-    return (part, whole, path) if part and whole else None
+    return Check(part, whole, tuple(path)) if part and whole else None

@@ -1,17 +1,62 @@
 """The typed model of a briefing file: what `load.load_briefing` turns data.yaml into.
 
 Every human-readable string is a `Text` (one string per edition language). Numbers stay
-numbers; they are formatted per locale only when an edition is rendered.
+numbers; they are formatted per locale only when an edition is rendered. Every record is a
+frozen, hashable dataclass, so a whole briefing can be compared, hashed and pickled.
+
+The parts shared by section types live here (`Para`, `Figure`, `Entry`, the `Section` base);
+each section type's own model lives in its module under `sections/`. `walk` visits a model
+by its types, so the cross-checks find every `Para` and every `Figure` wherever a section
+type keeps them: a field named like its YAML key, holding these types, is checked for free.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
-Text = dict
-"""A human-readable string per language code, e.g. {"en": "Refugees", "az": "Qaçqınlar"}."""
+if TYPE_CHECKING:
+    from .sections import SectionType
 
 Number = int | float
+
+
+class FrozenMap(Mapping):
+    """A read-only, hashable mapping (colours, fonts, a paragraph's values)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items=()):
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __reduce__(self):
+        return type(self), (self._items,)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
+
+
+class Text(FrozenMap):
+    """A human-readable string per language code: Text({"en": "Refugees", "az": "Qaçqınlar"})."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -23,6 +68,7 @@ class PartialDate:
     day: int | None = None
 
     def iso(self) -> str:
+        """Return the date at its own precision: '2025', '2025-09' or '2025-09-01'."""
         parts = [f"{self.year:04d}"]
         if self.month:
             parts.append(f"{self.month:02d}")
@@ -45,7 +91,7 @@ class Para:
     """A sentence or paragraph; `{name}` placeholders are filled from `values`, formatted."""
 
     text: Text
-    values: dict = field(default_factory=dict)  # name -> Value
+    values: FrozenMap = field(default_factory=FrozenMap)  # name -> Value
     source: str | None = None  # where a statement comes from, if not its section's source
 
 
@@ -78,15 +124,23 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """A heading and its paragraphs: a question and its answer, a priority and what was done."""
+
+    heading: Text
+    body: tuple[Para, ...]
+
+
+@dataclass(frozen=True)
 class Brand:
     """The theme: swapped by editing data.yaml and the files in assets/, never code."""
 
     name: Text
     logo: str  # path below assets/
     logo_alt: Text
-    colors: dict  # role -> "#rrggbb": primary, secondary, accent, text, muted, tint
+    colors: FrozenMap  # role -> "#rrggbb": primary, secondary, accent, text, muted, tint
     font_family: str
-    fonts: dict  # "regular" | "bold" | "italic" | "bold_italic" | "black" -> path below assets/
+    fonts: FrozenMap  # "regular" | "bold" | "italic" | "bold_italic" | "black" -> below assets/
 
 
 LAYOUTS = ("briefing", "handout")
@@ -112,171 +166,27 @@ class Document:
     subject: Text
     keywords: Text
     reference_date: PartialDate
-    editions: tuple
+    editions: tuple[str, ...]
     output_name: str = "briefing"  # the first output's name (the one that is emailed)
     outputs: tuple = (Output("briefing"),)  # of Output
 
 
 @dataclass(frozen=True)
 class Section:
-    """Fields every section has. `id` is its anchor; `source` its default source id."""
+    """Fields every section has. `id` is its anchor; `source` its default source id.
+
+    Each subclass is declared once, by a `sections.SectionType`, which sets `declaration`.
+    """
+
+    declaration: ClassVar[SectionType]
 
     type: str
     id: str
     title: Text | None
     source: str | None
     as_of: Text | None
-    intro: tuple  # of Para
+    intro: tuple[Para, ...]
     line: int
-
-
-@dataclass(frozen=True)
-class CoverSection(Section):
-    """The first page: titles, logo, reference date and a band of headline figures."""
-
-    figures: tuple = ()  # of Figure
-    note: Text | None = None
-
-
-@dataclass(frozen=True)
-class ContentsSection(Section):
-    """A table of contents with page numbers, built from the sections that follow."""
-
-
-@dataclass(frozen=True)
-class ChapterSection(Section):
-    """A part of the briefing (a top-level heading) with an optional introduction."""
-
-    summary: Text | None = None
-
-
-@dataclass(frozen=True)
-class TextSection(Section):
-    """Paragraphs of prose."""
-
-    paragraphs: tuple = ()
-
-
-@dataclass(frozen=True)
-class ListSection(Section):
-    """A bulleted list of statements."""
-
-    items: tuple = ()
-
-
-@dataclass(frozen=True)
-class KeyFiguresSection(Section):
-    """Cards of figures, each a number and what it counts."""
-
-    items: tuple = ()  # of Figure
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One dated step of a timeline."""
-
-    date: PartialDate
-    text: Para
-
-
-@dataclass(frozen=True)
-class TimelineSection(Section):
-    """Dated events in order."""
-
-    events: tuple = ()
-
-
-@dataclass(frozen=True)
-class HandoverRow:
-    """One activity, who carried it before, who carries it now, and what to do."""
-
-    activity: Text
-    carried_by: Text
-    what_to_do: Text | None = None
-
-
-@dataclass(frozen=True)
-class HandoverSection(Section):
-    """A table: each activity and the organisation that now carries it."""
-
-    rows: tuple = ()
-
-
-@dataclass(frozen=True)
-class Question:
-    """A question and its (condensed) answer."""
-
-    question: Text
-    answer: tuple  # of Para
-
-
-@dataclass(frozen=True)
-class FaqSection(Section):
-    """Questions and answers."""
-
-    items: tuple = ()
-
-
-@dataclass(frozen=True)
-class PriorityItem:
-    """A heading and its text, e.g. one priority area and what was done."""
-
-    heading: Text
-    text: tuple  # of Para
-
-
-@dataclass(frozen=True)
-class ItemsSection(Section):
-    """Headed paragraphs (priorities, partnership work, statelessness)."""
-
-    items: tuple = ()
-
-
-@dataclass(frozen=True)
-class PopulationSection(Section):
-    """Population groups as a bar chart (linear scale, with a zoomed panel for small groups)."""
-
-    groups: tuple = ()  # of Figure
-    caption: Text | None = None
-
-
-@dataclass(frozen=True)
-class FundingSection(Section):
-    """Financial requirement, funded and gap, as a chart."""
-
-    currency: str = "USD"
-    unit: Text | None = None  # e.g. "million US dollars"
-    requirement: Number = 0
-    funded: Number = 0
-    gap: Number = 0
-    funded_percent: int = 0
-    gap_percent: int = 0
-    decimals: int = 1
-    caption: Text | None = None
-
-
-@dataclass(frozen=True)
-class PresenceSection(Section):
-    """Staff and offices."""
-
-    staff: tuple = ()  # of Figure
-    offices: tuple = ()  # of Figure
-
-
-@dataclass(frozen=True)
-class DonorsSection(Section):
-    """Names of donors and a line of thanks."""
-
-    donors: tuple = ()  # of Text
-    closing: tuple = ()  # of Para
-
-
-@dataclass(frozen=True)
-class SourcesSection(Section):
-    """The sources cited, data notes, and what the sources do not provide."""
-
-    notes: tuple = ()  # of Para
-    unavailable: tuple = ()  # of Para
 
 
 @dataclass(frozen=True)
@@ -284,8 +194,17 @@ class Email:
     """Subject and body lines of the message that carries an edition."""
 
     subject: Text
-    body: tuple  # of Para
-    headline: tuple = ()  # ids of figures quoted in the message
+    body: tuple[Para, ...]
+    headline: tuple[str, ...] = ()  # ids of figures quoted in the message
+
+
+@dataclass(frozen=True)
+class Check:
+    """`{part: id, whole: id}` in the file: the figure `part` never exceeds `whole`."""
+
+    part: str
+    whole: str
+    path: tuple  # where the check is written, for messages
 
 
 @dataclass(frozen=True)
@@ -294,27 +213,38 @@ class Briefing:
 
     document: Document
     brand: Brand
-    sources: tuple
-    sections: tuple
+    sources: tuple[Source, ...]
+    sections: tuple[Section, ...]
     email: Email | None = None
     path: str = "data.yaml"
 
     def source(self, source_id: str) -> Source:
+        """Return the source with this id."""
         return next(s for s in self.sources if s.id == source_id)
 
     def figures_by_id(self) -> dict:
-        """Every figure or value that carries an id, by id."""
-        found = {}
-        for section in self.sections:
-            for fig in figures_of(section):
-                if fig.id:
-                    found[fig.id] = fig
-        return found
+        """Return every figure that carries an id, by id, wherever it is."""
+        return {fig.id: fig for _path, fig in find(self, Figure) if fig.id}
 
 
-def figures_of(section):
-    """Every Figure a section holds (cards, chart groups, staff and offices)."""
-    for name in ("figures", "items", "groups", "staff", "offices"):
-        for item in getattr(section, name, ()):
-            if isinstance(item, Figure):
-                yield item
+def walk(value, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Yield (path, node) for `value` and everything inside it, depth first.
+
+    Paths use the model's field names, list indexes and mapping keys, which are the data
+    file's keys: ("sections", 3, "items", 1, "value").
+    """
+    yield path, value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from walk(getattr(value, item.name), path + (item.name,))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from walk(item, path + (key,))
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            yield from walk(item, path + (i,))
+
+
+def find(value, kind: type, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Yield (path, node) for every node of type `kind` anywhere inside `value`."""
+    return ((p, node) for p, node in walk(value, path) if isinstance(node, kind))

@@ -10,11 +10,16 @@ from pathlib import Path
 from .. import PROJECT_ROOT
 from ..errors import DataError
 from .load import load_briefing
+from .model import walk
+from .yamlfile import format_path
 
 
 def load_project(data_path, *, root: Path = PROJECT_ROOT):
-    """Validate the data file and the labels its editions need: (briefing, {lang: Labels})."""
-    from ..document.i18n import load_labels
+    """Validate the data file and the labels its editions need.
+
+    Return (briefing, {lang: Labels}).
+    """
+    from .i18n import load_labels
 
     briefing = load_briefing(data_path, root=root)
     labels = load_labels(root / "templates" / "labels.yaml", briefing.document.editions)
@@ -23,7 +28,7 @@ def load_project(data_path, *, root: Path = PROJECT_ROOT):
 
 
 def check_glyphs(briefing, labels, *, root: Path) -> None:
-    """Every character the editions print must exist in the brand font: no fallback fonts."""
+    """Raise DataError unless every character the editions print is in the brand font."""
     from fontTools.ttLib import TTFont  # only when validating: not on the skip path
 
     font = TTFont(root / "assets" / briefing.brand.fonts["regular"], lazy=True)
@@ -41,20 +46,11 @@ def check_glyphs(briefing, labels, *, root: Path) -> None:
 
 
 def iter_strings(briefing, labels):
-    """(where, string) for every human-readable string of every edition."""
-    def walk(value, path):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, f"{path}.{key}" if path else str(key))
-        elif isinstance(value, list | tuple):
-            for i, item in enumerate(value):
-                yield from walk(item, f"{path}[{i}]")
-        elif isinstance(value, str):
-            yield path, value
-        elif hasattr(value, "__dataclass_fields__"):
-            yield from walk(vars(value), path)
-
-    yield from walk({"document": briefing.document, "brand": briefing.brand.name,
-                     "sources": briefing.sources, "sections": briefing.sections}, "")
-    for lang, words in labels.items():
-        yield from walk(words.words, f"labels.{lang}")
+    """Yield (where, string) for every string of the model and of the editions' labels."""
+    printed = {"document": briefing.document, "brand": briefing.brand.name,
+               "sources": briefing.sources, "sections": briefing.sections}
+    labels = {"labels": {lang: words.words for lang, words in labels.items()}}
+    for top in (printed, labels):
+        for path, node in walk(top):
+            if isinstance(node, str):
+                yield format_path(path), node

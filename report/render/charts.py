@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import i18n
@@ -57,7 +59,8 @@ def _style(brand):
 
 
 def _to_svg(fig, brand) -> str:
-    """SVG text whose labels name the document's @font-face family (`<family> Brand`)."""
+    """Return the figure as SVG text whose labels name the document's @font-face family
+    (`<family> Brand`)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)
     return buf.getvalue().replace(f"font-family: '{_font_name(brand)}'",
@@ -65,7 +68,7 @@ def _to_svg(fig, brand) -> str:
 
 
 def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
-    """Horizontal bars on a linear scale; small groups repeated in a zoomed second panel."""
+    """Draw horizontal bars on a linear scale, small groups repeated in a zoomed panel."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -107,6 +110,7 @@ def _bars(ax, groups, lang, brand, title, largest):
 
 
 def population_alt(section, lang: str, labels) -> str:
+    """Return the population chart's alt text: every group and its number."""
     items = "; ".join(labels.fill("alt_item", label=g.label[lang], value=i18n.number(g.value, lang))
                       for g in sorted(section.groups, key=lambda g: g.value, reverse=True))
     as_of = section.as_of[lang] if section.as_of else ""
@@ -114,7 +118,7 @@ def population_alt(section, lang: str, labels) -> str:
 
 
 def funding_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
-    """One stacked bar: funded and gap, as parts of the requirement."""
+    """Draw one stacked bar: funded and gap, as parts of the requirement."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -140,6 +144,7 @@ def funding_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -
 
 
 def funding_alt(section, lang: str, labels) -> str:
+    """Return the funding chart's alt text: funded and gap, amounts and shares."""
     amounts = _funding_words(section, lang)
     as_of = section.as_of[lang] if section.as_of else ""
     return labels.fill("alt_funding", unit=section.unit[lang], as_of=as_of, **amounts)
@@ -156,24 +161,47 @@ def _funding_words(section, lang):
     }
 
 
-CHARTS = {
-    "population": (population_svg, population_alt),
-    "funding": (funding_svg, funding_alt),
-}
+@dataclass(frozen=True)
+class ChartKind:
+    """How one kind of chart is drawn and described; a section type names it (`chart=`)."""
+
+    name: str
+    draw: Callable  # (section, lang, labels, brand, *, width=inches) -> SVG text
+    describe: Callable  # (section, lang, labels) -> alt text
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One drawn chart of an edition."""
+
+    file: str  # e.g. "funding-en.svg"
+    svg: str
+    alt: str
+
+
+CHARTS = {kind.name: kind for kind in (
+    ChartKind("population", population_svg, population_alt),
+    ChartKind("funding", funding_svg, funding_alt),
+)}
+
+
+def chart_of(section) -> ChartKind | None:
+    """Return the chart kind a section's type declares, or None."""
+    return CHARTS[section.declaration.chart] if section.declaration.chart else None
 
 
 def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None,
                   widths=None) -> dict:
-    """{section id: (file name, svg text, alt text)} for every section that has a chart.
+    """Return {section id: Chart} for every section whose type has a chart.
 
     `widths` ({section id: inches}) sizes charts other than the page-wide default.
     Charts found in `cache` are not drawn again; matplotlib is imported only if one must be.
     """
     charts, fonts_ready = {}, False
     for section in briefing.sections:
-        if section.type not in CHARTS:
+        kind = chart_of(section)
+        if kind is None:
             continue
-        draw, describe = CHARTS[section.type]
         width = (widths or {}).get(section.id, WIDTH_IN)
         key = chart_key(section, lang, labels, briefing.brand, width)
         svg = cache.get(key) if cache else None
@@ -181,15 +209,16 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None,
             if not fonts_ready:
                 register_fonts(font_paths, briefing.brand.font_family)
                 fonts_ready = True
-            svg = draw(section, lang, labels, briefing.brand, width=width)
+            svg = kind.draw(section, lang, labels, briefing.brand, width=width)
             if cache:
                 cache.put(key, svg)
-        charts[section.id] = (f"{section.id}-{lang}.svg", svg, describe(section, lang, labels))
+        charts[section.id] = Chart(f"{section.id}-{lang}.svg", svg,
+                                   kind.describe(section, lang, labels))
     return charts
 
 
 def chart_key(section, lang: str, labels, brand, width: float = WIDTH_IN) -> str:
-    """What a chart is made of: its data, the words and brand around it, and this code."""
+    """Return the cache key of a chart: its data, the words and brand around it, this code."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         from importlib import metadata

@@ -97,11 +97,12 @@ def css_string(value: str) -> Markup:
 
 
 def heading_levels(sections) -> dict:
-    """Chapters and the sections before the first chapter are level 1, the rest level 2."""
+    """Return {section id: level}: chapters, "top" sections and the sections before the
+    first chapter are level 1, the rest level 2 (the declaration's `level`)."""
     levels, in_chapter = {}, False
     for section in sections:
-        if section.type in ("chapter", "sources"):
-            in_chapter = section.type == "chapter"
+        if section.declaration.level in ("chapter", "top"):
+            in_chapter = section.declaration.level == "chapter"
             levels[section.id] = 1
         else:
             levels[section.id] = 2 if in_chapter else 1
@@ -150,11 +151,11 @@ def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | N
     font_paths = [root / "assets" / p for p in briefing.brand.fonts.values()]
     charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
                                       cache=chart_cache, widths=chart_widths(briefing, layout))
-    chart_files = {sid: (f"{CHART_DIR}/{name}", alt) for sid, (name, _svg, alt) in charts.items()}
+    chart_files = {sid: (f"{CHART_DIR}/{c.file}", c.alt) for sid, c in charts.items()}
     env = make_environment(root / "templates")
     html = render_html(briefing, lang, labels, chart_files, env=env, created=created,
                        layout=layout)
-    svgs = {name: svg for name, svg, _alt in charts.values()}
+    svgs = {c.file: c.svg for c in charts.values()}
     return Edition(lang, html, b"", 0, svgs, chart_files, [], created, layout)
 
 
