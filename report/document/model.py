@@ -93,6 +93,7 @@ class Para:
     text: Text
     values: FrozenMap = field(default_factory=FrozenMap)  # name -> Value
     source: str | None = None  # where a statement comes from, if not its section's source
+    briefing_only: bool = False  # left out of the two-page handout
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,18 @@ class Section:
     as_of: Text | None
     intro: tuple[Para, ...]
     line: int
+    briefing_only: bool = False  # left out of the two-page handout
+
+
+CHART_SIZES = ("auto", "column", "full")
+
+
+@dataclass(frozen=True)
+class ChartSection(Section):
+    """A section drawn as a chart. In the handout, `size` is a column ("auto", "column") or
+    both columns ("full"); the full briefing draws every chart page-wide."""
+
+    size: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,7 @@ def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path,
     html_path = output_path(briefing, out_dir, edition.lang, ".html", name=name)
     files = f"{html_path.stem}_files/"
     bundle = out_dir / files
-    env = make_environment(root / "templates")
+    env = make_environment(root / "templates", layout=edition.layout)
     html = render_html(briefing, edition.lang, labels, edition.chart_files, env=env, files=files,
                        created=edition.created, layout=edition.layout)
     for name, svg in edition.charts.items():

@@ -74,21 +74,24 @@ def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN
 
     groups = sorted(section.groups, key=lambda g: g.value, reverse=True)
     small = [g for g in groups if g.value < groups[0].value / 10]
+    narrow = width < WIDTH_IN  # a column: tighter rows, fewer ticks, titles wrapped
     with matplotlib.rc_context(_style(brand)):
         rows = [len(groups)] + ([len(small)] if small else [])
-        fig = Figure(figsize=(width, 0.34 * sum(rows) + 0.75 * len(rows)))
+        row, head = (0.22, 0.68) if narrow else (0.34, 0.75)
+        fig = Figure(figsize=(width, row * sum(rows) + head * len(rows)))
         axes = fig.subplots(len(rows), 1, gridspec_kw={"height_ratios": rows}, squeeze=False)
-        _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value)
+        _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value,
+              narrow=narrow)
         if small:
             factor = round(groups[0].value / max(g.value for g in small))
             title = labels.fill("chart_small_groups", factor=i18n.number(factor, lang))
-            _bars(axes[1][0], small, lang, brand, title, groups[0].value)
-        fig.tight_layout(h_pad=1.2)
+            _bars(axes[1][0], small, lang, brand, title, groups[0].value, narrow=narrow)
+        fig.tight_layout(h_pad=2.4 if narrow else 1.2)
         return _to_svg(fig, brand)
 
 
-def _bars(ax, groups, lang, brand, title, largest):
-    from matplotlib.ticker import FuncFormatter
+def _bars(ax, groups, lang, brand, title, largest, *, narrow=False):
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     names = [g.label[lang] for g in groups][::-1]
     values = [g.value for g in groups][::-1]
@@ -99,8 +102,11 @@ def _bars(ax, groups, lang, brand, title, largest):
     for y, value in enumerate(values):
         ax.text(value + top * 0.01, y, i18n.number(value, lang), va="center", ha="left",
                 fontweight="bold", color=brand.colors["text"])
-    ax.set_xlim(0, top * 1.18)
-    ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4)
+    ax.set_xlim(0, top * (1.3 if narrow else 1.18))
+    ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4,
+                 wrap=narrow)
+    if narrow:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: i18n.number(x, lang)))
     ax.grid(axis="x", color=brand.colors["tint"], linewidth=0.8)
     ax.set_axisbelow(True)

@@ -19,10 +19,9 @@ from markupsafe import Markup
 from ..document import i18n
 from ..errors import RenderError
 from . import charts as charts_mod
+from .layouts import TEMPLATES, chart_widths, layout_sections
 
 CHART_DIR = "charts"
-TEMPLATES = {"briefing": "base.html", "handout": "handout/base.html"}
-HANDOUT_OMITS = ("contents",)  # a two-page sheet has no table of contents
 
 
 @dataclass
@@ -40,9 +39,12 @@ class Edition:
     layout: str = "briefing"
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, *, layout: str = "briefing") -> jinja2.Environment:
+    """Return the Jinja2 environment of `layout`: templates/<layout>/ overrides any template
+    of the same path in templates/ (the handout's own partials, e.g. sections/_source.html)."""
+    paths = [templates / layout, templates] if layout != "briefing" else [templates]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(p) for p in paths]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -109,22 +111,6 @@ def heading_levels(sections) -> dict:
     return levels
 
 
-def layout_sections(briefing, layout: str) -> tuple:
-    """The sections a layout shows: the handout leaves out those marked full briefing only."""
-    if layout != "handout":
-        return briefing.sections
-    return tuple(s for s in briefing.sections
-                 if s.type not in HANDOUT_OMITS and not getattr(s, "briefing_only", False))
-
-
-def chart_widths(briefing, layout: str) -> dict:
-    """{section id: inches} for charts not drawn page-wide: the handout's fit a column."""
-    if layout != "handout":
-        return {}
-    return {s.id: charts_mod.COLUMN_IN for s in layout_sections(briefing, layout)
-            if s.type in charts_mod.CHARTS and getattr(s, "size", "column") != "full"}
-
-
 def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "",
                 created: str | None = None, layout: str = "briefing") -> str:
     """The edition's HTML; asset and chart URLs start with `files` (relative to the HTML)."""
@@ -152,7 +138,7 @@ def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | N
     charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
                                       cache=chart_cache, widths=chart_widths(briefing, layout))
     chart_files = {sid: (f"{CHART_DIR}/{c.file}", c.alt) for sid, c in charts.items()}
-    env = make_environment(root / "templates")
+    env = make_environment(root / "templates", layout=layout)
     html = render_html(briefing, lang, labels, chart_files, env=env, created=created,
                        layout=layout)
     svgs = {c.file: c.svg for c in charts.values()}
