@@ -5,7 +5,7 @@ import re
 
 import pypdf
 import pytest
-from conftest import DATA
+from conftest import DATA, run_cli
 from pdfcheck import MM, content_boxes, find_text, hex_rgb, open_pdf, page_fill, page_image
 
 from report.document.load import load_briefing
@@ -168,3 +168,11 @@ def test_the_handout_is_listed_in_the_manifest_and_archived(built):
                     and a["lang"] == lang]
         assert archived
         assert all((out / "archive" / name).is_file() for name in archived)
+
+
+def test_an_unchanged_handout_is_skipped_like_the_briefing(built):
+    out, _result = built
+    again = run_cli("build", "--out", out, "--keep-html")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == [f"unchanged: {out / name}.pdf" for name in (
+        "briefing-en", "briefing-az", "handout-en", "handout-az")]

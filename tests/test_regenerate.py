@@ -71,9 +71,8 @@ def test_builds_are_byte_reproducible(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     assert run_cli("build", "--out", one, "--force").returncode == 0
     assert run_cli("build", "--out", two, "--force").returncode == 0
-    for lang in ("en", "az"):
-        assert (one / f"briefing-{lang}.pdf").read_bytes() == \
-            (two / f"briefing-{lang}.pdf").read_bytes()
+    for name in ("briefing-en", "briefing-az", "handout-en", "handout-az"):
+        assert (one / f"{name}.pdf").read_bytes() == (two / f"{name}.pdf").read_bytes(), name
 
 
 def test_source_date_epoch_sets_the_document_date(tmp_path):
@@ -91,7 +90,8 @@ def test_manifest_and_archive(tmp_path):
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     entry = _manifest(out)["editions"]["en"]
     assert set(entry) == {"file", "sha256", "bytes", "pages", "fingerprint", "reference_date",
-                          "generator", "built_at"}
+                          "generator", "built_at", "output", "layout", "lang"}
+    assert (entry["output"], entry["layout"], entry["lang"]) == ("unhcr-2024", "briefing", "en")
     pdf = out / entry["file"]
     assert entry["sha256"] == _sha(pdf)
     assert entry["bytes"] == pdf.stat().st_size
