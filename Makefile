@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: briefing test check lint preview bench clean system
+.PHONY: briefing test soak check lint preview bench clean system
 
 briefing: $(STAMP) system
 	$(PY) generate.py build
@@ -17,6 +17,10 @@ test: $(STAMP) system
 	$(PY) -m ruff check report tests generate.py bench
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
+
+# watch and schedule run 40 builds each; their memory must stay flat (a few minutes)
+soak: $(STAMP) system
+	REPORT_SOAK=1 $(PY) -m pytest -q -s tests/test_soak.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check report tests generate.py bench

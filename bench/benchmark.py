@@ -63,19 +63,20 @@ def chromium_print(chromium, html: Path, pdf: Path, profile: Path):
 
 
 def warm_rerender(work: Path, rounds: int):
-    """In one long-lived process: build once, then time text-edit rebuilds (what watch does)."""
-    from report.output.build import build_editions
-    from report.render.workers import persistent_pool
+    """In one long-lived process: build once, then time text-edit rebuilds (what watch does:
+    each build in a fresh process forked from the warm forkserver)."""
+    from report.service.processes import BuildProcesses
 
     data, out = work / "warm.yaml", work / "warm-out"
     edit_text(data, 0)
     times = []
-    with persistent_pool() as pool:  # as `watch` does
-        build_editions(data, out_dir=out, pool=pool)
+    with BuildProcesses() as builds:  # as `watch` does
+        builds.build(data, out_dir=out)
         for round_no in range(1, rounds + 1):
             edit_text(data, round_no)
+            time.sleep(0.5)  # as after watch's debounce: the next build process is forked
             start = time.perf_counter()
-            build_editions(data, out_dir=out, pool=pool)
+            builds.build(data, out_dir=out)
             times.append(time.perf_counter() - start)
     return times
 

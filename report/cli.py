@@ -19,6 +19,7 @@ COMMANDS = ("build", "check", "send", "watch", "schedule")
 
 
 def make_parser() -> argparse.ArgumentParser:
+    """Return the parser of every command and its options."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", default="data.yaml", type=Path, metavar="FILE",
                         help="the briefing data file (default: data.yaml)")
@@ -33,19 +34,11 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="write every edition as PDF",
                            description="Validate the data file, then write "
                                        "OUT/<name>-<lang>.pdf for each edition.")
-    build.add_argument("--out", default="out", type=Path, metavar="DIR",
-                       help="output folder (default: out)")
-    build.add_argument("--lang", nargs="+", metavar="CODE",
-                       help="only these editions (default: all in the data file)")
+    _add_rebuild_options(build, keep_html=True)
     build.add_argument("--force", action="store_true",
                        help="rebuild even if nothing changed")
-    build.add_argument("--keep-html", action="store_true",
-                       help="also write OUT/<name>-<lang>.html with its files, for a browser")
     build.add_argument("--jobs", type=_positive_int, metavar="N",
                        help="lay out up to N editions at once (default: one per core)")
-    build.add_argument("--keep", type=_positive_int, metavar="N",
-                       help="keep only the newest N archived editions per language "
-                            "(default: all)")
     sub.add_parser("check", parents=[common], help="validate the data file only",
                    description="Validate the data file and report every problem; "
                                "writes nothing.")
@@ -56,7 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _positive(convert, what):
-    """An argparse type: a number above 0, converted with `convert`."""
+    """Return an argparse type: a number above 0, converted with `convert`."""
     def parse(text: str):
         try:
             value = convert(text)
@@ -73,6 +66,7 @@ _positive_number = _positive(float, "a number above 0")
 
 
 def main(argv=None, stdout=None, stderr=None) -> int:
+    """Run the command in `argv` (default: build); return its exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -108,6 +102,7 @@ def main(argv=None, stdout=None, stderr=None) -> int:
 
 
 def run_check(args, stdout) -> int:
+    """Validate the data file; print one line if it is valid."""
     from .document.project import load_project
 
     briefing, _labels = load_project(args.data)
@@ -117,6 +112,7 @@ def run_check(args, stdout) -> int:
 
 
 def run_build(args, stdout) -> int:
+    """Build the editions; print one line per edition."""
     from .output.build import build_editions
 
     built = build_editions(args.data, out_dir=args.out, langs=args.lang,
@@ -136,6 +132,7 @@ def run_build(args, stdout) -> int:
 
 
 def _add_send_parser(sub, common) -> None:
+    """Add the `send` command and its options."""
     send = sub.add_parser(
         "send", parents=[common], help="email each recipient their edition, once",
         description="Send the current editions in OUT (built first if missing or stale) to "
@@ -161,19 +158,20 @@ def _add_send_parser(sub, common) -> None:
                            "and why; sends nothing")
 
 
-
 def run_send(args, stdout) -> int:
-    from .mail import deliver
+    """Send the current editions (or print --status); print the summary."""
+    from .mail import deliver, status
+    from .output.build import build_editions, output_path
 
     if args.status:
-        for line in deliver.status_lines(args.data, out_dir=args.out,
-                                         recipients_path=args.recipients):
+        for line in status.status_lines(args.data, out_dir=args.out, edition_path=output_path,
+                                        recipients_path=args.recipients):
             print(line, file=stdout)
         return EXIT_OK
     if args.recipients is None:
         raise UsageError("send: --recipients FILE is required (or --status)")
     report = deliver.send_briefing(
-        args.data, args.recipients, out_dir=args.out, environ=os.environ,
+        args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
         dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
         progress_stream=stdout, warn=lambda text: sys.stderr.write(f"warning: {text}\n"))
     for line in report.summary_lines():
@@ -181,8 +179,8 @@ def run_send(args, stdout) -> int:
     return EXIT_OK if report.complete or report.dry_run_files else EXIT_FAILED
 
 
-def _add_rebuild_options(parser) -> None:
-    """The build options that watch and schedule pass on to every build."""
+def _add_rebuild_options(parser, *, keep_html: bool = False) -> None:
+    """Add the options of every build: build's own, and those watch and schedule pass on."""
     parser.add_argument("--out", default="out", type=Path, metavar="DIR",
                         help="output folder (default: out)")
     parser.add_argument("--lang", nargs="+", metavar="CODE",
@@ -190,9 +188,20 @@ def _add_rebuild_options(parser) -> None:
     parser.add_argument("--keep", type=_positive_int, metavar="N",
                         help="keep only the newest N archived editions per language "
                              "(default: all)")
+    if keep_html:
+        parser.add_argument("--keep-html", action="store_true",
+                            help="also write OUT/<name>-<lang>.html with its files, for a "
+                                 "browser")
+
+
+def _add_jobs_option(parser) -> None:
+    parser.add_argument("--jobs", type=_positive_int, metavar="N",
+                        help="lay out up to N editions at once (default: one per core, never "
+                             "more than the editions)")
 
 
 def _add_watch_parser(sub, common) -> None:
+    """Add the `watch` command and its options."""
     watch = sub.add_parser(
         "watch", parents=[common], help="rebuild whenever the data, templates or assets change",
         description="Build, then rebuild the editions whenever the data file, templates/ or "
@@ -202,9 +211,8 @@ def _add_watch_parser(sub, common) -> None:
                     "Ctrl-C or SIGTERM stops it after the current build.",
         epilog="Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 bad usage, 130 a second "
                "Ctrl-C cut a build short.")
-    _add_rebuild_options(watch)
-    watch.add_argument("--keep-html", action="store_true",
-                       help="also write OUT/<name>-<lang>.html with its files, for a browser")
+    _add_rebuild_options(watch, keep_html=True)
+    _add_jobs_option(watch)
     watch.add_argument("--interval", type=_positive_number, default=1.0, metavar="S",
                        help="seconds between two looks at the files (default: 1)")
     watch.add_argument("--debounce", type=_positive_number, default=0.5, metavar="S",
@@ -212,6 +220,7 @@ def _add_watch_parser(sub, common) -> None:
 
 
 def _add_schedule_parser(sub, common) -> None:
+    """Add the `schedule` command and its options."""
     schedule = sub.add_parser(
         "schedule", parents=[common], help="rebuild (and send) on a schedule until stopped",
         description="A long-running scheduler: at each time of --cron (or every --every "
@@ -228,6 +237,7 @@ def _add_schedule_parser(sub, common) -> None:
                       help="run every SECONDS instead (for testing, or 'every 10 minutes': "
                            "--every 600)")
     _add_rebuild_options(schedule)
+    _add_jobs_option(schedule)
     schedule.add_argument("--send", type=Path, metavar="RECIPIENTS",
                           help="after a run that built a new edition, email it to this "
                                "recipients CSV (as 'send' does; SMTP settings from the "
@@ -235,18 +245,22 @@ def _add_schedule_parser(sub, common) -> None:
 
 
 def run_watch(args, stdout) -> int:
+    """Build, then rebuild on every change until stopped."""
     from .service.watch import watch
 
     return watch(args.data, out=stdout, out_dir=args.out, langs=args.lang,
-                 keep_html=args.keep_html, keep=args.keep, interval=args.interval,
+                 keep_html=args.keep_html, keep=args.keep, jobs=args.jobs,
+                 interval=args.interval,
                  debounce=args.debounce, debug=args.debug)
 
 
 def run_schedule(args, stdout) -> int:
+    """Build (and send) at the scheduled times until stopped."""
     from .service.schedule import schedule_command
 
     return schedule_command(args.data, out_dir=args.out, cron=args.cron, every=args.every,
-                            langs=args.lang, keep=args.keep, recipients=args.send,
+                            langs=args.lang, keep=args.keep, jobs=args.jobs,
+                            recipients=args.send,
                             environ=os.environ, out=stdout)
 
 

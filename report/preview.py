@@ -29,6 +29,7 @@ def render_pages(pdf_path: Path, out_dir: Path, *, pages=None, scale: float = 1.
 
 
 def main(argv=None) -> int:
+    """Render the pages asked for of each PDF to PNG; print the files written."""
     parser = argparse.ArgumentParser(prog="python -m report.preview")
     parser.add_argument("pdfs", nargs="*", type=Path,
                         default=[Path("out/briefing-en.pdf")])

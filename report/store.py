@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import fnmatch
 import hashlib
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -117,12 +119,30 @@ def output_lock(out_dir: Path):
             raise
 
 
-def remove_stale_temp(folder: Path) -> list:
-    """Delete temporary files a killed build left behind (call only while holding the lock)."""
+# atomic_write's temporary names: "." + the target's name + "." + mkstemp's 8 random
+# characters + ".tmp"; nothing else in a folder is ever removed as a leftover
+_TEMP_RE = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def temp_target(name: str) -> str | None:
+    """The file an atomic_write temporary file `name` was meant to become, or None."""
+    match = _TEMP_RE.fullmatch(name)
+    return match["target"] if match else None
+
+
+def remove_stale_temp(folder: Path, targets=("*",), *, recursive: bool = False) -> list:
+    """Delete temporary files a killed build left behind (call only while holding the lock).
+
+    Only atomic_write's own temporary names are removed, and only those of a target that
+    matches one of the glob patterns `targets` (`briefing-en.pdf`, `briefing-en-*.pdf`).
+    """
     removed = []
-    for path in Path(folder).glob(".*.tmp"):
-        path.unlink(missing_ok=True)
-        removed.append(path)
+    paths = Path(folder).rglob(".*.tmp") if recursive else Path(folder).glob(".*.tmp")
+    for path in paths:
+        target = temp_target(path.name)
+        if target and any(fnmatch.fnmatchcase(target, pattern) for pattern in targets):
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 

@@ -32,12 +32,15 @@ def copy_project(tmp_path: Path) -> Path:
 class Background:
     """`python generate.py ARGS` running in `cwd`; collects stdout and stderr lines."""
 
-    def __init__(self, project: Path, *args, env=None):
+    def __init__(self, project: Path, *args, env=None, group: bool = False):
+        """`group`: in a process group of its own, so that `interrupt_group` can send SIGINT
+        to it and every process it started, as Ctrl-C in a terminal does."""
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
                **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, str(project / "generate.py"), *map(str, args)], cwd=project,
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=group)
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -72,6 +75,20 @@ class Background:
             code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             raise AssertionError(f"still running {timeout:.0f} s after {signum!r}; output:\n"
+                                 f"{self.output()}") from None
+        self._reader.join(10)
+        return code
+
+    def interrupt_group(self) -> None:
+        """Ctrl-C at the terminal: SIGINT to the whole process group (needs `group=True`)."""
+        os.killpg(self.process.pid, signal.SIGINT)
+
+    def wait(self, *, timeout: float = WAIT) -> int:
+        """Wait for the exit; return the exit code."""
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running after {timeout:.0f} s; output:\n"
                                  f"{self.output()}") from None
         self._reader.join(10)
         return code

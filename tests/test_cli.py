@@ -99,3 +99,14 @@ def test_build_one_language_of_the_second_file(tmp_path):
     assert "unhcr-2024-en.pdf" in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".build.lock", ".cache", "archive", "manifest.json", "unhcr-2024-en.pdf"]
+
+
+def test_build_watch_and_schedule_share_the_build_options():
+    from report.cli import make_parser
+
+    shared = ["--out", "elsewhere", "--lang", "az", "--keep", "3"]
+    for command in (["build"], ["watch"], ["schedule", "--every", "60"]):
+        args = make_parser().parse_args([*command, *shared])
+        assert (str(args.out), args.lang, args.keep) == ("elsewhere", ["az"], 3), command
+    for command in ("build", "watch"):
+        assert make_parser().parse_args([command, "--keep-html"]).keep_html is True

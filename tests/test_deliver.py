@@ -8,10 +8,12 @@ import asyncio
 import email.utils
 import io
 import shutil
+import socket
 import ssl
 
 import pytest
 from conftest import DATA, SECOND
+from mailhelpers import copy_editions, ledger_rows, people, write_recipients
 from smtpserver import (
     DROP,
     MAIL_FROM,
@@ -24,9 +26,10 @@ from smtpserver import (
 
 from report.errors import DataError, DeliveryError
 from report.mail.deliver import RetryPolicy, _Pacer, send_briefing
-from report.mail.ledger import LEDGER_NAME, open_ledger, send_lock
+from report.mail.ledger import LEDGER_NAME, send_lock
 from report.mail.message import message_id
 from report.mail.progress import Progress
+from report.output.build import build_editions
 from report.store import BusyError, sha256_file
 
 POLICY = RetryPolicy(attempts=3, backoff=1, max_backoff=4)
@@ -36,34 +39,17 @@ SUBJECT = {"en": "Azerbaijan briefing, September 2025",
 
 @pytest.fixture
 def out(editions, tmp_path):
-    copy = tmp_path / "out"
-    shutil.copytree(editions, copy)
-    return copy
-
-
-def _csv(tmp_path, rows, header="email,name,lang"):
-    path = tmp_path / "recipients.csv"
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-def _people(n):
-    return [f"person{i:02d}@example.org,Person {i},{'en' if i % 2 else 'az'}" for i in range(n)]
+    return copy_editions(editions, tmp_path)
 
 
 def _send(out, recipients, server_env, sleeps=None, data=DATA, **options):
     sleeps = [] if sleeps is None else sleeps
     return send_briefing(data, recipients, out_dir=out, environ=server_env,
-                         sleep=sleeps.append, policy=POLICY, **options)
-
-
-def _rows(out, lang="en"):
-    with open_ledger(out) as ledger:
-        return ledger.for_edition(sha256_file(out / f"briefing-{lang}.pdf"))
+                         build=build_editions, sleep=sleeps.append, policy=POLICY, **options)
 
 
 def test_each_recipient_gets_one_message_of_their_edition(out, tmp_path):
-    recipients = _csv(tmp_path, ["donor@example.org,Ann Donor,en",
+    recipients = write_recipients(tmp_path, ["donor@example.org,Ann Donor,en",
                                  "partner@example.org,,az",
                                  "official@example.gov.az,Rəşad Əliyev,az",
                                  "Donor@Example.ORG,Ann again,az"])
@@ -124,8 +110,8 @@ def _check_message(item, out, address, lang, name):
 
 def test_ledger_records_each_delivery(out, tmp_path):
     with smtp_server() as server:
-        _send(out, _csv(tmp_path, _people(4)), server.env())
-    rows = _rows(out, "en") | _rows(out, "az")
+        _send(out, write_recipients(tmp_path, people(4)), server.env())
+    rows = ledger_rows(out)
     assert sorted(rows) == [f"person{i:02d}@example.org" for i in range(4)]
     for row in rows.values():
         assert (row.state, row.attempts, row.smtp_code) == ("sent", 1, 250)
@@ -139,7 +125,7 @@ def test_a_new_edition_goes_to_everyone(built_second, tmp_path):
     shutil.copytree(built_second[0], out)
     data = tmp_path / "second.yaml"
     data.write_text(SECOND.read_text(encoding="utf-8"), encoding="utf-8")
-    recipients = _csv(tmp_path, ["a@example.org", "b@example.org"])
+    recipients = write_recipients(tmp_path, ["a@example.org", "b@example.org"])
     with smtp_server() as server:
         assert _send(out, recipients, server.env(), data=data).complete
         old = sha256_file(out / "unhcr-2024-en.pdf")
@@ -165,13 +151,13 @@ def test_451_then_250_is_retried_after_a_backoff(out, tmp_path):
 
     sleeps = []
     with smtp_server(Handler(on_data=greylist)) as server:
-        report = _send(out, _csv(tmp_path, _people(3)), server.env(), sleeps)
+        report = _send(out, write_recipients(tmp_path, people(3)), server.env(), sleeps)
         ids = server.handler.by_recipient()
     assert report.complete
     assert sleeps == [1]  # one retry round, after POLICY.delay(1)
     assert all(len(found) == 1 for found in ids.values())
     assert len(ids) == 3
-    assert {row.attempts for row in (_rows(out, "en") | _rows(out, "az")).values()} == {2}
+    assert {row.attempts for row in ledger_rows(out).values()} == {2}
 
 
 def test_550_is_permanent_recorded_and_never_retried(out, tmp_path):
@@ -180,7 +166,7 @@ def test_550_is_permanent_recorded_and_never_retried(out, tmp_path):
             return "550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown"
         return None
 
-    recipients = _csv(tmp_path, ["donor@example.org", "gone@example.org"])
+    recipients = write_recipients(tmp_path, ["donor@example.org", "gone@example.org"])
     sleeps = []
     with smtp_server(Handler(on_rcpt=reject)) as server:
         report = _send(out, recipients, server.env(), sleeps)
@@ -199,7 +185,7 @@ def test_550_is_permanent_recorded_and_never_retried(out, tmp_path):
             "  gone@example.org (en): refused permanently: 550 5.1.1 <gone@example.org>: "
             "Recipient address rejected: User unknown; not retried (fix the address, then "
             "run send with --retry-failed, or remove it from the list)")
-    row = _rows(out)["gone@example.org"]
+    row = ledger_rows(out, ("en",))["gone@example.org"]
     assert (row.state, row.smtp_code, row.attempts) == ("failed-permanent", 550, 2)
 
 
@@ -207,7 +193,7 @@ def test_552_is_transient_retried_within_bounds_and_on_the_next_run(out, tmp_pat
     async def full(handler, server, envelope):
         return "552 5.2.2 Mailbox full" if envelope.rcpt_tos == ["full@example.org"] else None
 
-    recipients = _csv(tmp_path, ["donor@example.org", "full@example.org"])
+    recipients = write_recipients(tmp_path, ["donor@example.org", "full@example.org"])
     sleeps = []
     with smtp_server(Handler(on_data=full)) as server:
         report = _send(out, recipients, server.env(), sleeps)
@@ -220,7 +206,7 @@ def test_552_is_transient_retried_within_bounds_and_on_the_next_run(out, tmp_pat
     assert ids == {"donor@example.org": [ids["donor@example.org"][0]]}
     assert report.missing[0][0].email == "full@example.org"
     assert "failed for now (3 attempts): 552 5.2.2 Mailbox full" in report.summary_lines()[-1]
-    row = _rows(out)["full@example.org"]
+    row = ledger_rows(out, ("en",))["full@example.org"]
     assert (row.state, row.smtp_code, row.attempts) == ("failed-transient", 552, 6)
 
 
@@ -229,11 +215,11 @@ def test_a_dropped_connection_is_retried(out, tmp_path):
         return DROP if handler.data_calls == 2 else None
 
     with smtp_server(Handler(on_data=drop_second)) as server:
-        report = _send(out, _csv(tmp_path, _people(4)), server.env())
+        report = _send(out, write_recipients(tmp_path, people(4)), server.env())
         ids = server.handler.by_recipient()
     assert report.complete
     assert sorted(len(found) for found in ids.values()) == [1, 1, 1, 1]
-    attempts = {key: row.attempts for key, row in (_rows(out, "en") | _rows(out, "az")).items()}
+    attempts = {key: row.attempts for key, row in ledger_rows(out).items()}
     assert sorted(attempts.values()) == [1, 1, 1, 2]
 
 
@@ -245,38 +231,96 @@ def test_a_timeout_is_resent_with_the_same_message_id(out, tmp_path):
             return "250 2.0.0 late"
         return None
 
+    stream = io.StringIO()
     with smtp_server(Handler(on_data=slow_first)) as server:
-        report = _send(out, _csv(tmp_path, ["donor@example.org"]),
-                       server.env(SMTP_TIMEOUT="0.5"))
+        report = _send(out, write_recipients(tmp_path, ["donor@example.org"]),
+                       server.env(SMTP_TIMEOUT="0.5"), progress_stream=stream)
         ids = server.handler.by_recipient()
     assert report.complete
     assert len(ids["donor@example.org"]) == 2
     assert len(set(ids["donor@example.org"])) == 1
+    assert stream.getvalue().splitlines()[0] == (
+        "will retry donor@example.org (en): no answer within 0.5 s (SMTP_TIMEOUT)")
 
 
-def test_unreachable_server_is_transient_for_everyone(out, tmp_path):
-    env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "SMTP_SECURITY": "none",
-           "MAIL_FROM": MAIL_FROM}
-    sleeps = []
-    report = _send(out, _csv(tmp_path, _people(2)), env, sleeps)
-    assert sleeps == [1, 2]
+def _unreachable_env(port):
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
+            "MAIL_FROM": MAIL_FROM}
+
+
+def test_unreachable_server_is_reported_at_once_then_retried(out, tmp_path):
+    stream, seen_at_sleep = io.StringIO(), []
+    port = free_port()
+    report = send_briefing(DATA, write_recipients(tmp_path, people(2)), out_dir=out,
+                           environ=_unreachable_env(port), build=build_editions, policy=POLICY,
+                           sleep=lambda s: seen_at_sleep.append((s, stream.getvalue())),
+                           progress_stream=stream)
+    failure = f"cannot connect to 127.0.0.1:{port}: [Errno 111] Connection refused"
+    assert seen_at_sleep == [
+        (1, f"{failure}; 2 messages not sent; trying again in 1 s (round 2 of 3)\n"),
+        (2, f"{failure}; 2 messages not sent; trying again in 1 s (round 2 of 3)\n"
+            f"{failure}; 2 messages not sent; trying again in 2 s (round 3 of 3)\n")]
+    assert stream.getvalue().endswith(f"{failure}; 2 messages not sent; not trying again in "
+                                      "this run\n")
     assert len(report.missing) == 2
-    assert "failed for now (0 attempts): cannot connect to 127.0.0.1:" in \
+    assert f"failed for now (0 attempts): {failure}; run send again later" in \
         report.summary_lines()[-1]
+
+
+def test_a_server_that_never_answers_is_a_timeout(out, tmp_path):
+    """It accepts the connection (the kernel does, for a listening socket) and says nothing."""
+    stream = io.StringIO()
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        env = {**_unreachable_env(silent.getsockname()[1]), "SMTP_TIMEOUT": "0.5"}
+        report = _send(out, write_recipients(tmp_path, people(1)), env, progress_stream=stream)
+    assert stream.getvalue().splitlines()[0] == (
+        f"cannot connect to {env['SMTP_HOST']}:{env['SMTP_PORT']}: no answer within 0.5 s "
+        "(SMTP_TIMEOUT); 1 message not sent; trying again in 1 s (round 2 of 3)")
+    assert "closed the connection" not in "\n".join(report.summary_lines())
+
+
+def test_one_message_that_cannot_be_built_does_not_stop_the_others(out, tmp_path, monkeypatch):
+    """Whatever the check lets through that the builder then refuses: recorded for that
+    recipient, with the reason, and everyone else is sent their edition."""
+    from report.mail import message
+
+    real = message.plain_text
+
+    def plain_text(letter, name):
+        if name == "Person 2":
+            raise ValueError("invalid arguments; address parts cannot contain CR or LF")
+        return real(letter, name)
+
+    monkeypatch.setattr(message, "plain_text", plain_text)
+    stream = io.StringIO()
+    with smtp_server() as server:
+        report = _send(out, write_recipients(tmp_path, people(5)), server.env(),
+                       progress_stream=stream)
+        received = sorted(server.handler.by_recipient())
+    assert received == [f"person{i:02d}@example.org" for i in (0, 1, 3, 4)]
+    assert "failed person02@example.org (az): cannot build the message: invalid arguments; " \
+           "address parts cannot contain CR or LF" in stream.getvalue()
+    assert report.summary_lines()[-1] == (
+        "  person02@example.org (az): not sent: cannot build the message: invalid arguments; "
+        "address parts cannot contain CR or LF; not retried (fix it, then run send with "
+        "--retry-failed)")
 
 
 def test_a_message_over_the_size_limit_is_refused_before_sending(out, tmp_path):
     with smtp_server() as server:
         with pytest.raises(DeliveryError, match=r"briefing-(en|az)\.pdf: the message is 0\.\d "
                                                 r"MB after encoding, over the 0\.1 MB limit"):
-            _send(out, _csv(tmp_path, _people(2)), server.env(MAIL_MAX_BYTES="100000"))
+            _send(out, write_recipients(tmp_path, people(2)), server.env(MAIL_MAX_BYTES="100000"))
         assert server.handler.rcpts == []
     assert not (out / LEDGER_NAME).exists()
 
 
 def test_dry_run_writes_eml_files_and_records_nothing(out, tmp_path):
     folder = tmp_path / "eml"
-    report = _send(out, _csv(tmp_path, _people(3)), {"MAIL_FROM": MAIL_FROM}, dry_run=folder)
+    report = _send(out, write_recipients(tmp_path, people(3)), {"MAIL_FROM": MAIL_FROM},
+                   dry_run=folder)
     files = sorted(folder.iterdir())
     assert [p.name for p in files] == ["0001-person00@example.org.eml",
                                        "0002-person01@example.org.eml",
@@ -289,7 +333,7 @@ def test_dry_run_writes_eml_files_and_records_nothing(out, tmp_path):
 
 
 def test_missing_settings_are_listed_before_anything_is_sent(out, tmp_path):
-    recipients = _csv(tmp_path, ["bob@,Bob,en"])
+    recipients = write_recipients(tmp_path, ["bob@,Bob,en"])
     with pytest.raises(DataError) as caught:
         _send(out, recipients, {})
     assert caught.value.problems[0] == f"{recipients}:2: email: 'bob@' is not a valid address"
@@ -300,7 +344,7 @@ def test_missing_settings_are_listed_before_anything_is_sent(out, tmp_path):
 def test_one_send_at_a_time(out, tmp_path):
     with smtp_server() as server, send_lock(out):
         with pytest.raises(BusyError, match="another send .* is working on"):
-            _send(out, _csv(tmp_path, _people(1)), server.env())
+            _send(out, write_recipients(tmp_path, people(1)), server.env())
         assert server.handler.rcpts == []
 
 
@@ -341,7 +385,7 @@ def test_starttls_with_auth(out, tmp_path, certificate):
                      require_starttls=True, auth_required=True, authenticator=auth) as server:
         env = server.env(SMTP_USERNAME="briefings", SMTP_PASSWORD="s3cret pass",
                          SMTP_CA_FILE=str(certificate[0]))
-        report = _send(out, _csv(tmp_path, _people(2)), env)
+        report = _send(out, write_recipients(tmp_path, people(2)), env)
         received = list(server.handler.received)
     assert report.complete
     assert len(received) == 2
@@ -349,10 +393,35 @@ def test_starttls_with_auth(out, tmp_path, certificate):
     assert {login for _mechanism, login in auth.attempts} == {"briefings"}
 
 
+class _EchoingAuthenticator(Authenticator):
+    """Refuses every login with a reply that quotes the password, as a careless server
+    might."""
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        password = auth_data.password.decode()
+        return AuthResult(success=False, handled=False,
+                          message=f"535 5.7.8 bad credentials: {password!r}")
+
+
+def test_a_refused_login_never_prints_the_password(out, tmp_path, certificate):
+    auth = _EchoingAuthenticator("briefings", "right")
+    with smtp_server(security="starttls", tls_context=_server_tls(certificate),
+                     require_starttls=True, auth_required=True, authenticator=auth) as server:
+        env = server.env(SMTP_USERNAME="briefings", SMTP_PASSWORD="wr0ng-pa55",
+                         SMTP_CA_FILE=str(certificate[0]))
+        with pytest.raises(DeliveryError) as caught:
+            _send(out, write_recipients(tmp_path, people(1)), env)
+    assert "the server refused the login of SMTP_USERNAME=briefings (535 5.7.8 bad " \
+           "credentials: '***')" in str(caught.value)
+    assert "wr0ng" not in str(caught.value)
+
+
 def test_implicit_tls(out, tmp_path, certificate):
     with smtp_server(security="ssl", ssl_context=_server_tls(certificate)) as server:
         env = server.env(SMTP_CA_FILE=str(certificate[0]))
-        assert _send(out, _csv(tmp_path, _people(1)), env).complete
+        assert _send(out, write_recipients(tmp_path, people(1)), env).complete
         assert server.handler.received[0].tls
 
 
@@ -363,7 +432,7 @@ def test_refuses_to_send_credentials_over_plain_text(out, tmp_path):
         env = server.env(SMTP_USERNAME="briefings", SMTP_PASSWORD="s3cret pass")
         with pytest.raises(DeliveryError, match="does not offer STARTTLS; refusing to send "
                                                 "the password or the mail in plain text"):
-            _send(out, _csv(tmp_path, _people(1)), env)
+            _send(out, write_recipients(tmp_path, people(1)), env)
         assert auth.attempts == []
         assert server.handler.rcpts == []
 
@@ -372,7 +441,7 @@ def test_untrusted_certificate_is_refused(out, tmp_path, certificate):
     with smtp_server(security="starttls", tls_context=_server_tls(certificate),
                      require_starttls=True) as server:
         with pytest.raises(DeliveryError, match="certificate is not trusted .*SMTP_CA_FILE"):
-            _send(out, _csv(tmp_path, _people(1)), server.env())
+            _send(out, write_recipients(tmp_path, people(1)), server.env())
         assert server.handler.rcpts == []
 
 
@@ -382,10 +451,11 @@ def test_a_resend_is_the_same_message(out):
     from report.document.project import load_project
     from report.mail.message import Composer, to_bytes
     from report.mail.recipients import Recipient
-    from report.output.build import build_editions
+    from report.mail.smtpconfig import parse_address
 
     briefing, labels = load_project(DATA)
-    composer = Composer(briefing, labels, build_editions(DATA, out_dir=out), sender=MAIL_FROM)
+    composer = Composer(briefing, labels, build_editions(DATA, out_dir=out),
+                        sender=parse_address(MAIL_FROM)[0])
     person = Recipient("donor@example.org", "Ann Donor", "az")
     date = dt.datetime(2025, 10, 1, 8, 30, tzinfo=dt.UTC)
     msg_id = message_id("ab" * 32, person.key, "example.org")

@@ -44,6 +44,17 @@ def test_refuses_everything_else(fetcher, url):
         fetcher.fetch(url)
 
 
+def test_an_editions_folder_names_the_same_files():
+    fetcher = ConfinedFetcher(ROOT, {"charts/x.svg": b"<svg/>"}, folder="b-en_files")
+    folder = ROOT.as_uri() + "/b-en_files"
+    assert fetcher.fetch(folder + "/assets/brand/logo.svg").read().startswith(b"<svg")
+    assert fetcher.fetch(folder + "/charts/x.svg").read() == b"<svg/>"
+    for url in (folder + "/../generate.py", folder + "/generate.py",
+                folder + "/assets/%2e%2e/generate.py", ROOT.as_uri() + "/c-en_files/charts/x.svg"):
+        with pytest.raises(RefusedURLError):
+            fetcher.fetch(url)
+
+
 def test_refuses_a_symlink_leading_out(tmp_path):
     root = tmp_path / "project"
     (root / "assets").mkdir(parents=True)
@@ -62,7 +73,7 @@ def test_weasyprint_never_reads_outside_files(caplog):
       <img alt="b" src="http://127.0.0.1:9/a.png">
       <img alt="c" src="{(ROOT / 'assets' / 'brand' / 'logo.svg').as_uri()}"></body></html>"""
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pdf, pages, warnings = html_to_pdf(html, root=ROOT, charts={})
+        pdf, pages, warnings = html_to_pdf(html, root=ROOT)
     assert pages == 1
     assert pdf.startswith(b"%PDF")
     joined = "\n".join(warnings)

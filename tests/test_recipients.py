@@ -70,6 +70,16 @@ def test_duplicates_are_collapsed_case_insensitively_with_a_warning(tmp_path):
       "that contain commas"]),
     ('email,name\nann@example.org,"Ann\nBcc: all@example.org"\n',
      ["recipients.csv:2: name: contains a line break or control character"]),
+    ('email,name\nann@example.org,=?utf-8?q?Ann=0D=0ABcc=3A_all=40example.org?=\n',
+     ["recipients.csv:2: name: looks like an encoded word ('=?'); write the name as plain "
+      "text"]),
+    (f"email,name\nann@example.org,{'A' * 129}\nbob@example.org,{'ə' * 10_000}\n",
+     ["recipients.csv:2: name: 129 characters; shorten it to at most 128",
+      "recipients.csv:3: name: 10000 characters; shorten it to at most 128"]),
+    ("email,name\nann@example.org,Ann\u2028Bcc: all@example.org\nbob@,Bo\x85b\n",
+     ["recipients.csv:2: name: contains a line break or control character",
+      "recipients.csv:3: email: 'bob@' is not a valid address",
+      "recipients.csv:3: name: contains a line break or control character"]),
     ("email,name,lang\n", ["recipients.csv:1: no recipients; add rows below the header "
                            "email,name,lang"]),
     ("", ["recipients.csv:1: the file is empty; start it with the header email,name,lang"]),
@@ -111,3 +121,19 @@ def test_the_shipped_example_is_valid():
     found = read_recipients(ROOT / "recipients.example.csv", editions=EDITIONS)
     assert len(found.recipients) == 4
     assert all(r.email.endswith((".org", ".net", ".az")) for r in found.recipients)
+
+
+@pytest.mark.parametrize("name", [
+    "José <victim@evil.test>", "Zoë, victim@evil.test", 'Ann "Desk" Smith', "O'Brien (Desk)",
+    "Rəşad Əliyev", "ə" * 128, "A" * 128,
+])
+def test_names_with_address_punctuation_are_accepted_as_one_name(tmp_path, name):
+    quoted = '"' + name.replace('"', '""') + '"'
+    found = _read(_write(tmp_path, f"email,name\nann@example.org,{quoted}\n"))
+    assert [r.name for r in found.recipients] == [name]
+
+
+def test_runs_of_white_space_in_a_name_are_one_space(tmp_path):
+    """A header keeps no double spaces: the name is sent, and greeted, as it will read."""
+    found = _read(_write(tmp_path, 'email,name\nann@example.org,"Ann  Smith,   Desk"\n'))
+    assert [r.name for r in found.recipients] == ["Ann Smith, Desk"]

@@ -52,7 +52,7 @@ def test_a_change_or_a_damaged_file_triggers_a_rebuild(tmp_path):
     pdf.write_bytes(pdf.read_bytes()[:-10])  # somebody truncated it
     repaired = run_cli("build", "--data", data, "--out", out)
     assert repaired.stdout.startswith("wrote"), repaired.stdout
-    assert _sha(pdf) == _manifest(out)["editions"]["en"]["sha256"]
+    assert _sha(pdf) == _manifest(out)["editions"]["unhcr-2024-en"]["sha256"]
 
 
 def test_the_skip_path_imports_neither_weasyprint_nor_matplotlib(tmp_path):
@@ -88,10 +88,10 @@ def test_manifest_and_archive(tmp_path):
     data = tmp_path / "data.yaml"
     shutil.copy(SECOND, data)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
-    entry = _manifest(out)["editions"]["en"]
-    assert set(entry) == {"file", "sha256", "bytes", "pages", "fingerprint", "reference_date",
-                          "generator", "built_at", "output", "layout", "lang"}
-    assert (entry["output"], entry["layout"], entry["lang"]) == ("unhcr-2024", "briefing", "en")
+    entry = _manifest(out)["editions"]["unhcr-2024-en"]
+    assert set(entry) == {"name", "lang", "layout", "file", "sha256", "bytes", "pages",
+                          "fingerprint", "reference_date", "generator", "built_at"}
+    assert (entry["name"], entry["layout"], entry["lang"]) == ("unhcr-2024", "briefing", "en")
     pdf = out / entry["file"]
     assert entry["sha256"] == _sha(pdf)
     assert entry["bytes"] == pdf.stat().st_size
@@ -143,20 +143,19 @@ def _changed_data(tmp_path):
 
 
 # manifest key -> file stem: both outputs of data.yaml (briefing, handout) in both languages
-EDITIONS = {"en": "briefing-en", "az": "briefing-az", "handout-en": "handout-en",
-            "handout-az": "handout-az"}
+EDITIONS = ("briefing-en", "briefing-az", "handout-en", "handout-az")  # manifest keys = stems
 
 
 def _shas(out):
-    return {key: _sha(out / f"{name}.pdf") for key, name in EDITIONS.items()}
+    return {key: _sha(out / f"{key}.pdf") for key in EDITIONS}
 
 
 def _assert_intact(out, old):
     """Every PDF is complete (the old or the new one) and the manifest is valid JSON."""
     manifest = _manifest(out)
     assert set(manifest["editions"]) == set(EDITIONS)
-    for key, name in EDITIONS.items():
-        pdf = out / f"{name}.pdf"
+    for key in EDITIONS:
+        pdf = out / f"{key}.pdf"
         reader = pypdf.PdfReader(pdf, strict=True)
         assert len(reader.pages) >= 2
         assert _sha(pdf) in (old[key], manifest["editions"][key]["sha256"]) or \
@@ -177,7 +176,7 @@ def test_sigkill_at_each_write_leaves_the_previous_files_intact(tmp_path, previo
     assert killed.returncode == -signal.SIGKILL
     _assert_intact(out, old)
     if point == "before-replace:briefing-en.pdf":
-        assert _sha(out / "briefing-en.pdf") == old["en"]
+        assert _sha(out / "briefing-en.pdf") == old["briefing-en"]
         assert _manifest(out) == _manifest(previous)
         return
     if point != "before-replace:manifest.json":
@@ -185,23 +184,46 @@ def test_sigkill_at_each_write_leaves_the_previous_files_intact(tmp_path, previo
     rerun = run_cli("build", "--data", data, "--out", out)
     assert rerun.returncode == 0, rerun.stderr
     manifest = _manifest(out)
-    for key, name in EDITIONS.items():
-        assert _sha(out / f"{name}.pdf") == manifest["editions"][key]["sha256"]
+    for key in EDITIONS:
+        assert _sha(out / f"{key}.pdf") == manifest["editions"][key]["sha256"]
     assert not list(out.glob(".*.tmp"))
 
 
-@pytest.mark.parametrize("delay", [1.5, 4.5])
-def test_sigkill_at_a_random_moment_of_the_render(tmp_path, previous, delay):
+def _children(pid):
+    """The processes whose parent is `pid` (the build's layout workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if entry.isdigit() and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("after", [0.0, 0.5])
+def test_sigkill_while_the_workers_lay_out(tmp_path, previous, after):
+    """Killed from outside once its workers exist (they are forked when layout starts): the
+    build dies by SIGKILL before writing anything, and no worker outlives it."""
     out = tmp_path / "out"
     shutil.copytree(previous, out)
     old = _shas(out)
     data = _changed_data(tmp_path)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "generate.py"), "build", "--data", str(data),
-         "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(delay)
+         "--out", str(out), "--jobs", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
+    while not _children(process.pid) and process.poll() is None:
+        time.sleep(0.02)
+    time.sleep(after)
     process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=60)  # returns once no process holds its pipes: no orphans
+    _stdout, stderr = process.communicate(timeout=60)  # once no process holds its pipes
+    assert process.returncode == -signal.SIGKILL, stderr.decode()
+    assert _shas(out) == old, \
+        "the kill came after the build had written: it tested nothing"
+    assert _manifest(out) == _manifest(previous)
     _assert_intact(out, old)
     assert not _processes_using(str(data)), "a worker outlived the killed build"
 

@@ -1,6 +1,7 @@
 """Templates: autoescaping, strict undefined, CSS strings, heading levels, chart alt text."""
 
 import dataclasses
+import hashlib
 
 import jinja2
 import pytest
@@ -8,7 +9,14 @@ from conftest import ROOT, SECOND
 
 from report.document.project import load_project
 from report.render import charts
-from report.render.html import css_string, heading_levels, make_environment, render_html
+from report.render.charts import Chart
+from report.render.html import (
+    css_string,
+    heading_levels,
+    html_to_pdf,
+    make_environment,
+    render_html,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +40,9 @@ def test_html_in_a_data_string_comes_out_as_text(project):
     doc = dataclasses.replace(briefing.document, title={"en": "A </title><script>x</script>"})
     briefing = dataclasses.replace(briefing, sections=tuple(sections), document=doc)
     env = make_environment(ROOT / "templates")
-    html = render_html(briefing, "en", labels["en"], {"population": ("c.svg", "alt <x>"),
-                                                      "funding": ("f.svg", "alt")}, env=env)
+    html = render_html(briefing, "en", labels["en"], {"population": Chart("c.svg", "", "alt <x>"),
+                                                      "funding": Chart("f.svg", "", "alt")},
+                       env=env)
     assert "<script>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;" in html
     assert "A &lt;/title&gt;&lt;script&gt;x&lt;/script&gt;" in html
@@ -100,3 +109,37 @@ def test_charts_are_deterministic_svg(project):
     assert "<dc:date>" not in svg
     assert "DejaVu" not in svg
     assert "Lato" in svg
+
+
+def test_kept_html_is_the_html_the_pdf_was_laid_out_from(tmp_path, monkeypatch):
+    from report.output.build import build_editions
+    from report.render import html as html_mod
+
+    calls = []
+    real = html_mod.render_html
+    monkeypatch.setattr(html_mod, "render_html",
+                        lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    [built] = build_editions(SECOND, out_dir=tmp_path, keep_html=True, force=True, jobs=1)
+    assert calls == ["en"]  # rendered once, though kept as HTML too
+    kept = built.html_path.read_text(encoding="utf-8")
+    assert 'src="unhcr-2024-en_files/charts/funding-en.svg"' in kept
+    pdf, _pages, warnings = html_to_pdf(kept, root=ROOT, folder="unhcr-2024-en_files", generated={
+        f"charts/{p.name}": p.read_text(encoding="utf-8")
+        for p in (tmp_path / "unhcr-2024-en_files" / "charts").iterdir()})
+    assert warnings == []
+    assert hashlib.sha256(pdf).hexdigest() == built.sha256
+
+
+def test_each_section_prints_its_source_line_once():
+    briefing, labels = load_project(ROOT / "data.yaml")
+    env = make_environment(ROOT / "templates")
+    found = {chart: Chart(f"{chart}.svg", "", "alt") for chart in ("population", "funding")}
+    html = render_html(briefing, "en", labels["en"], found, env=env)
+    parts = html.split("<section ")[1:]
+    assert len(parts) == len(briefing.sections) - 1  # the contents is a <nav>
+    counts = {}
+    for part in parts:
+        counts.setdefault(part.split('"')[1], set()).add(part.count('class="source-line"'))
+    assert counts["funding"] == counts["population"] == counts["key-figures"] == {1}
+    assert counts["chapter"] == counts["sources"] == {0}
+    assert set().union(*counts.values()) == {0, 1}

@@ -1,7 +1,9 @@
 """schedule: the real scheduler in a subprocess with a fast trigger, and its parts."""
 
+import dataclasses
 import datetime as dt
 import signal
+import threading
 import time
 
 import pytest
@@ -10,10 +12,16 @@ from conftest import run_cli
 from smtpserver import smtp_server
 
 from report.errors import DataError
+from report.mail.deliver import SendReport
+from report.mail.ledger import FAILED_TRANSIENT, SENT, Delivery
+from report.mail.recipients import Recipient
 from report.service.schedule import (
     LAST_RUN_FILE,
     ScheduledBuild,
+    Scheduler,
     cron_weekdays,
+    interval_trigger,
+    latest_due,
     missed_run,
     parse_cron,
     run_reason,
@@ -201,13 +209,30 @@ class _Edition:
         self.status, self.path = status, "out/b-en.pdf"
 
 
-class _Report:
-    def __init__(self, complete):
-        self.complete, self.missing = complete, [] if complete else ["x"]
+PEOPLE = (Recipient("ann@example.org", "Ann", "en", 2),
+          Recipient("bob@example.org", "Bob", "en", 3),
+          Recipient("cem@example.org", "Cem", "en", 4))
 
-    def summary_lines(self):
-        lines = ["sent 2 messages; 0 recipients already had their edition"]
-        return lines if self.complete else [*lines, "1 of 3 ...; missing:", "  a@b (en): why"]
+
+def _row(recipient, state, **values):
+    """A ledger row as the ledger returns it (every field, so that new ones need no edit)."""
+    defaults = {"edition_sha256": "ab" * 32, "recipient": recipient.key,
+                "address": recipient.email, "name": recipient.name, "lang": recipient.lang,
+                "file": "b-en.pdf", "message_id": f"<{recipient.key}>", "state": state,
+                "attempts": 1, "created_at": "2026-11-21T12:00:00Z",
+                "updated_at": "2026-11-21T12:00:00Z"}
+    names = [f.name for f in dataclasses.fields(Delivery)]
+    return Delivery(**{name: {**defaults, **values}.get(name) for name in names})
+
+
+def _report(complete: bool) -> SendReport:
+    """Two sent now, one sent before; or the third refused for now (4xx)."""
+    last = (_row(PEOPLE[2], SENT) if complete else
+            _row(PEOPLE[2], FAILED_TRANSIENT, attempts=3, smtp_code=451, smtp_reply="try later"))
+    rows = [(PEOPLE[0], _row(PEOPLE[0], SENT)), (PEOPLE[1], _row(PEOPLE[1], SENT)),
+            (PEOPLE[2], last)]
+    sent_now = {PEOPLE[0].key, PEOPLE[1].key} if complete else {PEOPLE[0].key}
+    return SendReport(rows, sent_now=sent_now)
 
 
 def _scheduled(tmp_path, statuses, send_results):
@@ -221,7 +246,7 @@ def _scheduled(tmp_path, statuses, send_results):
 
     def send(data_path, recipients, *, out_dir):
         sent.append(recipients)
-        return _Report(send_results.pop(0))
+        return _report(send_results.pop(0))
 
     job = ScheduledBuild(tmp_path / "data.yaml", out_dir=tmp_path / "out",
                          recipients=tmp_path / "r.csv", log=lines.append, build=build,
@@ -237,12 +262,14 @@ def test_send_goes_out_for_a_new_edition_only_and_retries_what_was_missed(tmp_pa
     assert results == ["built", "unchanged", "failed", "unchanged", "unchanged", "failed"]
     assert len(sent) == 3  # the two new editions, and the retry of the incomplete sending
     assert lines[0] == ("2026-11-21 12:00:00+00:00 [schedule] built in 1.0 s: out/b-en.pdf; "
-                        "sent 2 messages; 0 recipients already had their edition")
+                        "sent 2 messages; 1 recipient already had their edition")
     assert lines[1].endswith("[schedule] unchanged in 1.0 s: out/b-en.pdf")
-    assert lines[2].endswith("1 recipients still without it, retried next run: "
-                             "a@b (en): why")
+    assert lines[2].endswith("failed in 1.0 s: out/b-en.pdf; sent 1 message; 1 recipient "
+                             "already had their edition; 1 recipients still without it, "
+                             "retried next run: cem@example.org (en): failed for now "
+                             "(3 attempts): 451 try later; run send again later")
     assert lines[3].endswith("unchanged in 1.0 s: out/b-en.pdf; sent 2 messages; "
-                             "0 recipients already had their edition")
+                             "1 recipient already had their edition")
     assert lines[5].endswith("failed in 1.0 s: data.yaml:3: bad (and 1 more problem)")
 
 
@@ -255,3 +282,93 @@ def test_a_failing_send_is_logged_not_raised(tmp_path):
     assert job.run("schedule") == "failed"
     assert lines[0].endswith("out/b-en.pdf; sending failed: SMTP_HOST: not set; give the "
                              "mail server's name")
+
+
+def test_ctrl_c_at_the_terminal_finishes_the_run_then_stops_without_tracebacks(project):
+    run = _catching_up(project)
+    try:
+        _wait_for_file(project / "out" / LOCK_NAME, run)  # the catch-up build has started
+        run.interrupt_group()  # SIGINT to every process of the group, as from a terminal
+        assert run.wait() == 0, run.output()
+    finally:
+        run.kill()
+    done = run.wait_for("[startup catch-up: due ")
+    assert "] built in" in run.lines[done], run.output()
+    assert run.lines[-1].endswith("scheduler stopped (SIGINT)"), run.output()
+    assert "Traceback" not in run.output()
+    assert "KeyboardInterrupt" not in run.output()
+
+
+def test_a_second_ctrl_c_stops_a_run_at_once_and_leaves_no_process(project):
+    run = _catching_up(project)
+    try:
+        _wait_for_file(project / "out" / LOCK_NAME, run)
+        run.interrupt_group()
+        run.wait_for("SIGINT: stopping after the current run")
+        run.interrupt_group()
+        assert run.wait() == 130, run.output()
+        run.process.communicate(timeout=60)  # returns once no process holds its pipes
+    finally:
+        run.kill()
+    assert "] interrupted in " in run.output()
+    assert run.lines[-1].endswith("scheduler stopped at once (SIGINT)"), run.output()
+    assert "Traceback" not in run.output()
+
+
+def _catching_up(project):
+    out = project / "out"
+    out.mkdir()
+    last = dt.datetime.now(UTC) - dt.timedelta(days=3)
+    (out / LAST_RUN_FILE).write_text(last.isoformat() + "\n")
+    return Background(project, "schedule", "--cron", "0 6 * * *", "--data", "data.yaml",
+                      "--out", "out", group=True)
+
+
+def test_missed_times_are_coalesced_into_the_latest():
+    trigger = interval_trigger(60, timezone="UTC")
+    start = SATURDAY
+    assert latest_due(trigger, start, start + dt.timedelta(seconds=30)) == start
+    assert latest_due(trigger, start, start + dt.timedelta(seconds=185)) == \
+        start + dt.timedelta(seconds=180)
+    cron = parse_cron("0 6 * * *", timezone="UTC")
+    monday = dt.datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    assert latest_due(cron, monday, monday + dt.timedelta(days=2, hours=1)) == \
+        monday + dt.timedelta(days=2)
+
+
+class _Clock:
+    """Wall-clock time that moves only when the loop waits on the stop event."""
+
+    def __init__(self, start):
+        self.time = start
+
+    def __call__(self):
+        return self.time
+
+
+class _Waits(threading.Event):
+    def __init__(self, clock, stop_after):
+        super().__init__()
+        self.clock, self.stop_after, self.waits = clock, stop_after, []
+
+    def wait(self, timeout=None):
+        self.waits.append(timeout)
+        self.clock.time += dt.timedelta(seconds=timeout)
+        if len(self.waits) >= self.stop_after:
+            self.set()
+        return self.is_set()
+
+
+def test_the_loop_runs_at_the_trigger_times_and_waits_on_the_stop_event(tmp_path):
+    clock = _Clock(SATURDAY.replace(hour=5, minute=59))
+    built, lines = [], []
+    job = ScheduledBuild(tmp_path / "data.yaml", out_dir=tmp_path / "out", log=lines.append,
+                         build=lambda *a, **k: built.append(clock()) or [_Edition("built")],
+                         now=clock)
+    scheduler = Scheduler(job, parse_cron("0 6 * * *", timezone="UTC"), describe="cron")
+    scheduler.stop.event = _Waits(clock, stop_after=1 + 1440 + 1)  # a minute, a day, then stop
+    assert scheduler.run() == 0
+    assert built == [SATURDAY.replace(hour=6), SATURDAY.replace(hour=6) + dt.timedelta(days=1)]
+    assert max(scheduler.stop.event.waits) <= 60, "the clock must be read again every minute"
+    assert [line.split("] ")[1][:9] for line in lines[1:3]] == ["built in ", "built in "]
+    assert lines[-1].endswith("scheduler stopped (interrupted)")

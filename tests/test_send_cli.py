@@ -3,47 +3,31 @@ exit codes, the bad-file guard, --status, and SIGKILL at any moment followed by 
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import DATA, ROOT, run_cli
+from mailhelpers import copy_editions, ledger_rows, people, write_recipients
 from smtpserver import Handler, smtp_server
 
-from report.mail.ledger import LEDGER_NAME, open_ledger
-from report.store import sha256_file
+from report.mail.ledger import LEDGER_NAME
 
 
 @pytest.fixture
 def out(editions, tmp_path):
-    copy = tmp_path / "out"
-    shutil.copytree(editions, copy)
-    return copy
-
-
-def _csv(tmp_path, rows):
-    path = tmp_path / "recipients.csv"
-    path.write_text("\n".join(["email,name,lang", *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-def _people(n):
-    return [f"person{i:02d}@example.org,Person {i},{'en' if i % 2 else 'az'}" for i in range(n)]
+    return copy_editions(editions, tmp_path)
 
 
 def _states(out):
-    with open_ledger(out) as ledger:
-        rows = {}
-        for lang in ("en", "az"):
-            rows |= ledger.for_edition(sha256_file(out / f"briefing-{lang}.pdf"))
-    return {key: row.state for key, row in rows.items()}
+    return {key: row.state for key, row in ledger_rows(out).items()}
 
 
 def test_a_bad_recipients_file_sends_nothing(out, tmp_path):
-    recipients = _csv(tmp_path, ["ann@example.org,Ann,en", "bob@,Bob,en", "cy@example.org,,fr"])
+    recipients = write_recipients(tmp_path, ["ann@example.org,Ann,en", "bob@,Bob,en",
+                                             "cy@example.org,,fr"])
     with smtp_server() as server:
         result = run_cli("send", "--recipients", recipients, "--out", out, env=server.env())
         assert server.handler.rcpts == []
@@ -57,7 +41,8 @@ def test_a_bad_recipients_file_sends_nothing(out, tmp_path):
 def test_missing_settings_exit_2_without_printing_secrets(out, tmp_path):
     env = {"SMTP_HOST": "", "MAIL_FROM": "", "SMTP_USERNAME": "u",
            "SMTP_PASSWORD": "hunter2", "SMTP_SECURITY": "none"}
-    result = run_cli("send", "--recipients", _csv(tmp_path, _people(1)), "--out", out, env=env)
+    result = run_cli("send", "--recipients", write_recipients(tmp_path, people(1)), "--out",
+                     out, env=env)
     assert result.returncode == 2
     assert "environment: SMTP_HOST is not set" in result.stderr
     assert "environment: MAIL_FROM is not set" in result.stderr
@@ -68,7 +53,7 @@ def test_exit_1_names_who_is_missing_and_status_shows_it(out, tmp_path):
     async def reject(address):
         return "550 5.1.1 User unknown" if address == "gone@example.org" else None
 
-    recipients = _csv(tmp_path, ["donor@example.org,Ann,en", "gone@example.org,,en"])
+    recipients = write_recipients(tmp_path, ["donor@example.org,Ann,en", "gone@example.org,,en"])
     with smtp_server(Handler(on_rcpt=reject)) as server:
         result = run_cli("send", "--recipients", recipients, "--out", out, env=server.env())
         message_id = server.handler.received[0].message["Message-ID"]
@@ -90,6 +75,64 @@ def test_exit_1_names_who_is_missing_and_status_shows_it(out, tmp_path):
     assert lines[2].startswith("  failed-permanent ")
     assert "550 5.1.1 User unknown" in lines[2]
     assert lines[3].startswith(f"{out / 'briefing-az.pdf'} (az, sha256 ")
+
+
+def test_an_empty_ledger_is_refused_not_taken_for_a_first_run(out, tmp_path):
+    (out / LEDGER_NAME).write_bytes(b"")
+    with smtp_server() as server:
+        result = run_cli("send", "--recipients", write_recipients(tmp_path, people(2)),
+                         "--out", out, env=server.env())
+        assert server.handler.rcpts == []
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {out / LEDGER_NAME}: the file is empty (0 bytes); "
+                                    "nothing was sent.")
+    assert "Traceback" not in result.stderr
+    assert (out / LEDGER_NAME).read_bytes() == b""
+
+
+def test_a_foreign_ledger_is_refused_before_anything_is_built(tmp_path):
+    out = tmp_path / "fresh"
+    out.mkdir()
+    (out / LEDGER_NAME).write_bytes(b"SQLite format 3\x00" + b"\x00" * 4080)
+    result = run_cli("send", "--recipients", write_recipients(tmp_path, people(1)), "--out",
+                     out, env={"SMTP_HOST": "127.0.0.1", "SMTP_SECURITY": "none",
+                               "MAIL_FROM": "briefings@example.org"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {out / LEDGER_NAME}: ")
+    assert sorted(p.name for p in out.iterdir()) == [LEDGER_NAME]
+
+
+def test_a_name_the_message_builder_would_refuse_is_refused_with_its_row(out, tmp_path):
+    recipients = write_recipients(tmp_path, ["ann@example.org,Ann,en",
+                                             "bob@example.org,=?utf-8?q?Bob=0D=0A?=,en",
+                                             f"cy@example.org,{'C' * 200},az"])
+    with smtp_server() as server:
+        result = run_cli("send", "--recipients", recipients, "--out", out, env=server.env())
+        assert server.handler.rcpts == []
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        f"{recipients}:3: name: looks like an encoded word ('=?'); write the name as plain text",
+        f"{recipients}:4: name: 200 characters; shorten it to at most 128"]
+
+
+def test_a_subject_with_a_line_break_is_refused_at_load_time(out, tmp_path):
+    data = tmp_path / "data.yaml"
+    text = DATA.read_text(encoding="utf-8")
+    line = text.splitlines().index('    en: "Azerbaijan briefing, September 2025"') + 1
+    data.write_text(text.replace('"Azerbaijan briefing, September 2025"',
+                                 '"Azerbaijan briefing\\nBcc: all@example.org"'),
+                    encoding="utf-8")
+    expected = (f"{data}:{line}: email.subject.en: the 'en' text must be one line, without "
+                "line breaks or control characters")
+    check = run_cli("check", "--data", data)
+    with smtp_server() as server:
+        send = run_cli("send", "--data", data, "--recipients",
+                       write_recipients(tmp_path, people(1)), "--out", out, env=server.env())
+        assert server.handler.rcpts == []
+    for result in (check, send):
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines()[0] == expected
+        assert "Traceback" not in result.stderr
 
 
 def _start_send(recipients, out, env):
@@ -116,8 +159,8 @@ def test_sigkill_at_any_moment_then_rerun(out, tmp_path, moment):
                 await asyncio.sleep(0.02)
         return None
 
-    people = _people(12)
-    recipients = _csv(tmp_path, people)
+    rows = people(12)
+    recipients = write_recipients(tmp_path, rows)
     with smtp_server(Handler(on_data=hold_fifth)) as server:
         crash = {} if moment == "kill-during-data" else {"REPORT_CRASH_AT": moment}
         child = _start_send(recipients, out, {**server.env(), **crash})
@@ -138,8 +181,8 @@ def test_sigkill_at_any_moment_then_rerun(out, tmp_path, moment):
         rerun = run_cli("send", "--recipients", recipients, "--out", out, env=server.env())
         ids = server.handler.by_recipient()
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert sorted(ids) == sorted(p.split(",")[0] for p in people)
+    assert sorted(ids) == sorted(p.split(",")[0] for p in rows)
     assert all(len(set(found)) == 1 for found in ids.values())
-    repeated = sum(len(found) for found in ids.values()) - len(people)
+    repeated = sum(len(found) for found in ids.values()) - len(rows)
     assert repeated == (0 if moment.startswith("send-before") else 1)
     assert set(_states(out).values()) == {"sent"}

@@ -26,7 +26,17 @@ def test_password_is_never_in_the_repr():
 
 def test_a_dry_run_needs_only_the_sender():
     settings = settings_from_env({"MAIL_FROM": "briefings@example.org"}, need_server=False)
-    assert settings.mail_from == "briefings@example.org"
+    assert str(settings.mail_from) == "briefings@example.org"
+
+
+@pytest.mark.parametrize(("value", "name", "address"), [
+    ("Field Briefings <briefings@example.org>", "Field Briefings", "briefings@example.org"),
+    ('"Zoë, Desk" <desk@example.org>', "Zoë, Desk", "desk@example.org"),
+    ("desk@example.org", "", "desk@example.org"),
+])
+def test_the_sender_is_parsed_as_one_address(value, name, address):
+    sender = settings_from_env({**BASE, "MAIL_FROM": value}).mail_from
+    assert (sender.display_name, sender.addr_spec) == (name, address)
 
 
 @pytest.mark.parametrize(("env", "problems"), [
@@ -50,6 +60,18 @@ def test_a_dry_run_needs_only_the_sender():
     ({**BASE, "MAIL_FROM": "briefings@", "MAIL_REPLY_TO": "desk@example.org\nBcc: x@example.org"},
      ["environment: MAIL_FROM: 'briefings@' is not a valid address",
       "environment: MAIL_REPLY_TO: contains a line break"]),
+    ({**BASE, "MAIL_FROM": "desk@example.org, all@example.org",
+      "MAIL_REPLY_TO": "Zoë, Desk <desk@example.org>"},
+     ["environment: MAIL_FROM: 'desk@example.org, all@example.org' is not one address; write "
+      "one, e.g. 'Field Briefings <briefings@example.org>' (a name with a comma goes in "
+      "double quotes)",
+      "environment: MAIL_REPLY_TO: 'Zoë, Desk <desk@example.org>' is not one address; write "
+      "one, e.g. 'Field Briefings <briefings@example.org>' (a name with a comma goes in "
+      "double quotes)"]),
+    ({**BASE, "MAIL_FROM": "Desk <desk@example.org> <all@example.org>"},
+     ["environment: MAIL_FROM: 'Desk <desk@example.org> <all@example.org>' is not one "
+      "address; write one, e.g. 'Field Briefings <briefings@example.org>' (a name with a "
+      "comma goes in double quotes)"]),
     ({**BASE, "SMTP_TIMEOUT": "0", "MAIL_MAX_BYTES": "10MB"},
      ["environment: MAIL_MAX_BYTES='10MB': expected a positive whole number",
       "environment: SMTP_TIMEOUT='0': expected a positive number"]),
@@ -58,4 +80,21 @@ def test_bad_settings_list_every_problem(env, problems):
     with pytest.raises(DataError) as caught:
         settings_from_env(env)
     assert caught.value.problems == problems
-    assert all("p" != problem for problem in caught.value.problems)
+
+
+SECRET = "Pa55-w0rd;Секрет"
+
+
+@pytest.mark.parametrize("env", [
+    {**BASE, "SMTP_SECURITY": "none", "SMTP_USERNAME": "u", "SMTP_PASSWORD": SECRET},
+    {**BASE, "SMTP_PASSWORD": SECRET},
+    {"SMTP_USERNAME": "u", "SMTP_PASSWORD": SECRET, "SMTP_PORT": "0", "SMTP_TIMEOUT": "x"},
+    {**BASE, "SMTP_USERNAME": "u", "SMTP_PASSWORD": f" {SECRET} ", "MAIL_FROM": "x@"},
+])
+def test_the_password_never_appears_in_a_problem(env):
+    with pytest.raises(DataError) as caught:
+        settings_from_env(env)
+    assert caught.value.problems
+    for problem in caught.value.problems:
+        assert SECRET not in problem
+        assert "Pa55" not in problem

@@ -1,16 +1,19 @@
 """watch: the real command in a subprocess on a copy of the project, and its change detection."""
 
+import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from background import Background, copy_project
-from conftest import ROOT, run_cli
+from conftest import DATA, ROOT, run_cli
 
 from report.service.watch import describe_changes, take_snapshot, wait_for_change
+from report.store import LOCK_NAME
 
 
 @pytest.fixture
@@ -123,3 +126,97 @@ def test_watch_and_schedule_import_without_weasyprint_or_matplotlib():
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _wait_for_file(path, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared:\n{process.output()}"
+        assert process.process.poll() is None, f"exited early:\n{process.output()}"
+        time.sleep(0.05)
+
+
+def test_ctrl_c_at_the_terminal_stops_watch_after_the_build_without_tracebacks(tmp_path):
+    project = copy_project(tmp_path)
+    watch = Background(project, "watch", "--data", "data.yaml", "--out", "out",
+                       "--interval", "0.2", "--debounce", "0.3", group=True)
+    try:
+        _wait_for_file(project / "out" / LOCK_NAME, watch)  # the first build has started
+        watch.interrupt_group()  # every process of the group gets SIGINT, as from a terminal
+        assert watch.wait() == 0, watch.output()
+    finally:
+        watch.kill()
+    assert "start: built out/unhcr-2024-en.pdf" in watch.output()
+    assert watch.lines[-1].endswith("stopped (SIGINT)"), watch.output()
+    assert "Traceback" not in watch.output()
+    assert "KeyboardInterrupt" not in watch.output()
+
+
+def test_watch_accepts_jobs(tmp_path):
+    project = copy_project(tmp_path)
+    watch = Background(project, "watch", "--data", "data.yaml", "--out", "out", "--jobs", "1",
+                       "--interval", "0.2", "--debounce", "0.3")
+    try:
+        watch.wait_for("start: built out/unhcr-2024-en.pdf")
+        assert watch.stop(signal.SIGTERM) == 0
+    finally:
+        watch.kill()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to fork a pool")
+def test_watch_keeps_no_idle_layout_workers(tmp_path):
+    project = copy_project(tmp_path)
+    watch = Background(project, "watch", "--data", "data.yaml", "--out", "out",
+                       "--interval", "0.2", "--debounce", "0.3")
+    try:
+        watch.wait_for("watching data.yaml")
+        own = _cmdline(watch.process.pid)
+        forks = [pid for pid in _children(watch.process.pid) if _cmdline(pid) == own]
+        assert len(forks) <= 1, f"{len(forks)} layout workers for one edition"
+        assert watch.stop(signal.SIGTERM) == 0
+    finally:
+        watch.kill()
+
+
+def test_a_killed_build_process_is_reported_and_watch_goes_on(tmp_path):
+    project = copy_project(tmp_path)
+    watch = Background(project, "watch", "--data", "data.yaml", "--out", "out",
+                       "--interval", "0.2", "--debounce", "0.3",
+                       env={"REPORT_CRASH_AT": "after-pdf:en"})  # SIGKILL mid-build
+    try:
+        seen = watch.wait_for("start: failed: the build process ended before the build did")
+        watch.wait_for("watching data.yaml", after=seen)
+        data = project / "data.yaml"
+        data.write_text(data.read_text(encoding="utf-8").replace("at a glance", "today", 1),
+                        encoding="utf-8")
+        watch.wait_for("data.yaml changed: failed: the build process ended", after=seen)
+        assert watch.process.poll() is None, "watch must go on after a build process died"
+        assert watch.stop(signal.SIGTERM) == 0
+    finally:
+        watch.kill()
+    assert "Traceback" not in watch.output()
+
+
+def test_a_broken_layout_pool_is_logged(tmp_path):
+    result = run_cli("build", "--data", DATA, "--out", tmp_path / "out", "--jobs", "2",
+                     env={"REPORT_CRASH_AT": "layout-worker:az"})  # one worker is killed
+    assert result.returncode == 0, result.stderr
+    assert "warning: a layout worker died (killed, or out of memory); laying out the 2 " \
+           "editions in this process instead" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "out" / "briefing-az.pdf").read_bytes().startswith(b"%PDF-")

@@ -60,3 +60,12 @@ def test_lines_are_recorded():
     assert doc.line(("a", 1, "y")) == 4
     assert doc.problem(("a", 1, "y"), "bad") == "data.yaml:4: a[1].y: bad"
     assert format_path(("sections", 3, "value")) == "sections[3].value"
+
+
+def test_parsing_keeps_no_node_for_the_life_of_the_process():
+    """watch and schedule parse the data file at every build: nothing may pile up."""
+    from report.document import yamlfile
+
+    for _ in range(3):
+        parse_yaml("a: 1\nb: [2, 3.5, true, 2024-06-01]\nc: {d: text}\n", name="t.yaml")
+    assert yamlfile._CONSTRUCTOR.constructed_objects == {}

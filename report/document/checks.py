@@ -31,6 +31,7 @@ def check_briefing(ctx, briefing, checks=()) -> None:
 
 
 def _check_section_sources(ctx, briefing, known):
+    """Check each section's own source, and that a type needing one has it."""
     for i, section in enumerate(briefing.sections):
         path = ("sections", i)
         if section.source and section.source not in known:
@@ -47,6 +48,7 @@ def _self_sourced(section) -> bool:
 
 
 def _values_by_id(ctx, briefing) -> dict:
+    """Return {id: number} of every Figure and Value with an id; an id used twice is a problem."""
     values = {}
     for path, node in find(briefing, Figure | Value):
         if node.id is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import string
 
@@ -18,6 +19,12 @@ from .yamlfile import YamlDoc
 _MISSING = object()
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# C0 controls but tab and line feed, DEL, C1 controls, lone surrogates: never printable
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+BREAK_RE = re.compile(r"[ \t\n\u200b]+")  # where a line may break (not NBSP)
+MAX_WORD = 200  # characters without a break: longer ones are refused, shorter ones wrap
+MAX_MAGNITUDE = 10**15  # no figure in a briefing comes near; Babel and Decimal cope below
+MAX_DECIMALS = 6
 
 
 class Context:
@@ -110,19 +117,54 @@ def text(ctx, value, path):
 
 
 def _nonblank(ctx, result, path):
+    """Each translation printable: not empty, no control characters, no endless words."""
     for lang, value in result.items():
-        if not value.strip():
-            ctx.problem(path, f"the '{lang}' text is empty")
+        problem = "is empty" if not value.strip() else _unprintable(value)
+        if problem:
+            ctx.problem(path, f"the '{lang}' text {problem}")
             return None
     return result
 
 
+_LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line_text(ctx, value, path):
+    """`text` that must stay on one line (it becomes a mail header): no line break or
+    control character in any language."""
+    result = text(ctx, value, path)
+    for lang, item in (result or {}).items():
+        if _LINE_BREAK.search(item):
+            each = isinstance(value, dict)
+            ctx.problem(path + (lang,) if each else path,
+                        f"{f'the {lang!r} text' if each else 'the text'} must be one line, "
+                        "without line breaks or control characters")
+            return None
+    return result
+
+
+def _unprintable(value: str) -> str | None:
+    control = CONTROL_RE.search(value)
+    if control:
+        return (f"contains the control character U+{ord(control[0]):04X}; remove it "
+                "(line breaks and tabs are the only ones allowed)")
+    longest = max(map(len, BREAK_RE.split(value)))
+    if longest > MAX_WORD:
+        return (f"has a word of {longest:,} characters (the limit is {MAX_WORD}); break it "
+                "with spaces")
+    return None
+
+
 def plain_str(ctx, value, path):
     """Read a non-empty string that is the same in every edition (a currency, a path)."""
-    if isinstance(value, str) and value.strip():
-        return value
-    ctx.problem(path, f"expected a non-empty string, got {describe(value)}")
-    return None
+    if not (isinstance(value, str) and value.strip()):
+        ctx.problem(path, f"expected a non-empty string, got {describe(value)}")
+        return None
+    problem = _unprintable(value)
+    if problem:
+        ctx.problem(path, f"the text {problem}")
+        return None
+    return value
 
 
 def ident(ctx, value, path):
@@ -147,21 +189,36 @@ def count(ctx, value, path):
     if isinstance(value, bool) or not isinstance(value, int):
         ctx.problem(path, f"expected a whole number, got {describe(value)}")
         return None
-    if value < 0:
-        ctx.problem(path, f"expected a number that is not negative, got {value}")
-        return None
-    return value
+    return _sensible(ctx, value, path)
 
 
 def amount(ctx, value, path):
-    """Read a number (whole or decimal), not negative."""
+    """Read a number (whole or decimal), finite, below 10^15, not negative."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         ctx.problem(path, f"expected a number, got {describe(value)}")
         return None
-    if value < 0:
+    return _sensible(ctx, value, path)
+
+
+def _sensible(ctx, value, path):
+    if isinstance(value, float) and not math.isfinite(value):
+        ctx.problem(path, f"expected a finite number, got {value}")
+    elif abs(value) >= MAX_MAGNITUDE:
+        ctx.problem(path, f"expected a number below 10^15, got {value}")
+    elif value < 0:
         ctx.problem(path, f"expected a number that is not negative, got {value}")
+    else:
+        return value
+    return None
+
+
+def decimals(ctx, value, path):
+    """How many decimal places a number prints with: 0 to MAX_DECIMALS."""
+    result = count(ctx, value, path)
+    if result is not None and result > MAX_DECIMALS:
+        ctx.problem(path, f"expected at most {MAX_DECIMALS} decimal places, got {result}")
         return None
-    return value
+    return result
 
 
 def percent(ctx, value, path):
@@ -220,7 +277,7 @@ def value(ctx, raw, path):
         r = Reader(ctx, raw, path)
         number = r.get("value", amount)
         result = Value(number, r.get("id", ident, default=None),
-                       r.get("decimals", count, default=0))
+                       r.get("decimals", decimals, default=0))
         r.done()
         return result if number is not None else None
     number = amount(ctx, raw, path)
@@ -267,12 +324,21 @@ def mapping_of(convert):
 
 
 def _check_slots(ctx, item: Para, path):
+    """Braces are placeholders, `{{` and `}}` print one brace: with values or without."""
     for lang, body in item.text.items():
         try:
-            names = {name for _, name, _, _ in string.Formatter().parse(body) if name}
+            slots = [s for s in string.Formatter().parse(body) if s[1] is not None]
         except ValueError as exc:
             ctx.problem(path, f"the '{lang}' text has a broken {{placeholder}}: {exc}")
             return None
+        plain = [name for _, name, spec, conversion in slots
+                 if not name or not name.isidentifier() or spec or conversion]
+        if plain:
+            ctx.problem(path, f"the '{lang}' text has a broken {{placeholder}}: "
+                              f"'{{{plain[0]}...}}'; write {{name}} (the value's decimals set "
+                              "its format), or {{{{ and }}}} for a brace")
+            return None
+        names = {name for _, name, _, _ in slots}
         missing = names - set(item.values)
         unused = set(item.values) - names
         if missing:
@@ -309,7 +375,7 @@ def figure(default_source: str | None):
             as_of=r.get("as_of", text, default=None),
             unit=r.get("unit", text, default=None),
             style=r.get("style", choice("number", "percent"), default="number"),
-            decimals=r.get("decimals", count, default=0),
+            decimals=r.get("decimals", decimals, default=0),
         )
         r.done()
         if result["source"] is None and r.ok:

@@ -18,18 +18,19 @@ from .yamlfile import read_yaml
 
 
 def number(value, lang: str, decimals: int = 0) -> str:
-    """657749 -> '657,749' (en) / '657.749' (az); decimals fixed, e.g. 8.0 -> '8,0' (az)."""
+    """Return a number as `lang` writes it: 657749 -> '657,749' (en), '657.749' (az);
+    `decimals` fixed, e.g. 8.0 -> '8,0' (az)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=lang)
 
 
 def percent(value, lang: str) -> str:
-    """56 -> '56%' in the language's pattern."""
+    """Return a percentage in the language's pattern: 56 -> '56%'."""
     return format_percent(value / 100, locale=lang)
 
 
 def date(value: PartialDate, lang: str) -> str:
-    """A partial date at its own precision: '2025', 'September 2025', '11 June 2024'."""
+    """Return a partial date at its own precision: '2025', 'September 2025', '11 June 2024'."""
     if value.month is None:
         return str(value.year)
     day = dt.date(value.year, value.month, value.day or 1)
@@ -39,16 +40,17 @@ def date(value: PartialDate, lang: str) -> str:
 
 
 def figure(fig, lang: str) -> str:
-    """A Figure's value as printed: a percentage or a number with its decimals."""
+    """Return a Figure's value as printed: a percentage or a number with its decimals."""
     if fig.style == "percent":
         return percent(fig.value, lang)
     return number(fig.value, lang, fig.decimals)
 
 
 def para(item: Para, lang: str) -> str:
-    """Fill a paragraph's {placeholders} with its values, formatted for `lang`."""
-    if not item.values:
-        return item.text[lang]
+    """Return a paragraph's text with its {placeholders} filled, formatted for `lang`.
+
+    One rule for braces, with values or without: `{{` and `}}` print one brace.
+    """
     formatted = {name: _value(v, lang) for name, v in item.values.items()}
     return item.text[lang].format(**formatted)
 
@@ -76,11 +78,12 @@ class Labels:
             raise AttributeError(key) from None
 
     def fill(self, key: str, **values) -> str:
+        """Return the label `key` with its {placeholders} filled from `values`."""
         return self.words[key].format(**values)
 
 
 def load_labels(path: Path, langs) -> dict:
-    """{lang: Labels} for each edition language; every language needs every key."""
+    """Return {lang: Labels} for each edition language; every language needs every key."""
     doc = read_yaml(path, name=path.name)
     reference = doc.value.get("en", {})
     problems = []

@@ -14,7 +14,18 @@ from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
 from .checks import check_briefing
-from .model import LAYOUTS, Brand, Briefing, Check, Document, Email, FrozenMap, Output, Source
+from .model import (
+    DEFAULT_OUTPUT_NAME,
+    LAYOUTS,
+    Brand,
+    Briefing,
+    Check,
+    Document,
+    Email,
+    FrozenMap,
+    Output,
+    Source,
+)
 from .sections import SECTION_TYPES, Registry, section_reader
 from .yamlfile import read_yaml
 
@@ -52,6 +63,7 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
 
 
 def _display_name(path: Path) -> str:
+    """Return the file's name as messages write it: relative to the current folder if inside."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -101,7 +113,7 @@ def _output(ctx, raw, path):
     """`{name: handout, layout: handout}`: one more PDF per edition, in that layout."""
     r = f.Reader(ctx, raw, path)
     name = r.get("name", f.ident)
-    layout = r.get("layout", f.choice(*LAYOUTS), default="briefing")
+    layout = r.get("layout", f.choice(*LAYOUTS), default=LAYOUTS[0])
     r.done()
     return Output(name, layout) if name and layout else None
 
@@ -109,8 +121,8 @@ def _output(ctx, raw, path):
 def _with_outputs(ctx, document, path):
     """`outputs` lists every PDF; without it, one briefing named `output_name`."""
     if document.outputs is None:
-        return replace(document, output_name=document.output_name or "briefing",
-                       outputs=(Output(document.output_name or "briefing"),))
+        name = document.output_name or DEFAULT_OUTPUT_NAME
+        return replace(document, output_name=name, outputs=(Output(name),))
     if document.output_name is not None:
         ctx.problem(path + ("output_name",), "give either 'output_name' or 'outputs', not "
                                              "both (the first output is the one emailed)")
@@ -204,7 +216,7 @@ def _source(ctx, raw, path):
 def _email(ctx, raw, path):
     r = f.Reader(ctx, raw, path)
     result = Email(
-        subject=r.get("subject", f.text),
+        subject=r.get("subject", f.single_line_text),  # a mail header
         body=r.get("body", f.list_of(f.para)),
         headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
     )

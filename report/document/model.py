@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .sections import SectionType
 
 Number = int | float
+DEFAULT_OUTPUT_NAME = "briefing"  # OUT/<output name>-<lang>.pdf when the file names none
 
 
 class FrozenMap(Mapping):
@@ -168,8 +169,8 @@ class Document:
     keywords: Text
     reference_date: PartialDate
     editions: tuple[str, ...]
-    output_name: str = "briefing"  # the first output's name (the one that is emailed)
-    outputs: tuple = (Output("briefing"),)  # of Output
+    output_name: str = DEFAULT_OUTPUT_NAME  # the first output's name (the one that is emailed)
+    outputs: tuple = (Output(DEFAULT_OUTPUT_NAME),)  # of Output
 
 
 @dataclass(frozen=True)

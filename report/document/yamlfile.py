@@ -22,7 +22,7 @@ _STANDARD_TAGS = {
 
 
 def format_path(path) -> str:
-    """('sections', 3, 'value') -> 'sections[3].value'."""
+    """Return a path as messages write it: ('sections', 3, 'value') -> 'sections[3].value'."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -38,12 +38,14 @@ class YamlDoc:
         self.lines = lines
 
     def line(self, path) -> int:
+        """Return the line of `path`, or of the nearest thing around it that has one."""
         path = tuple(path)
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, 1)
 
     def problem(self, path, message: str) -> str:
+        """Return a one-line problem: 'file:line: path: message'."""
         return f"{self.name}:{self.line(path)}: {format_path(path)}: {message}"
 
 
@@ -67,6 +69,7 @@ def read_yaml(path: Path, *, name: str | None = None, max_bytes: int = MAX_BYTES
 
 
 def parse_yaml(text: str, *, name: str = "data.yaml") -> YamlDoc:
+    """Parse `text` as strict YAML; raise DataError listing every problem."""
     problems: list[str] = []
     try:
         _refuse_aliases(text, name, problems)
@@ -99,6 +102,9 @@ def _refuse_aliases(text, name, problems):
 
 
 _CONSTRUCTOR = yaml.SafeLoader("")
+# One constructor per process turns scalar nodes into values. It remembers every node it
+# constructed (`constructed_objects`), so it is emptied after each scalar: otherwise every
+# parse kept its nodes for the life of a watch or schedule process.
 
 
 def _to_python(node, path, lines, problems, name):
@@ -130,3 +136,5 @@ def _to_python(node, path, lines, problems, name):
     except (yaml.YAMLError, ValueError) as exc:
         problems.append(f"{name}:{lines[path]}: {format_path(path)}: {exc}")
         return None
+    finally:
+        _CONSTRUCTOR.constructed_objects.clear()

@@ -1,25 +1,28 @@
 """Delivery: the current editions -> one message per recipient, through the ledger, over SMTP.
 
-`send_briefing` validates the recipients file and the SMTP settings (all problems at once,
-nothing sent), brings the editions up to date with the build function, then sends each
-recipient who does not have their edition yet, one recipient per SMTP transaction, writing
-the ledger (ledger.py) before and after each. Replies: 2xx sent; 5xx except 552 permanent,
-never retried; 4xx, 552, timeouts and dropped connections transient, retried in rounds with
-backoff (RetryPolicy), and again on the next run. `status_lines` reads the ledger back.
+`send_briefing` validates the data file, the recipients file and the SMTP settings (all
+problems at once, nothing sent), brings the editions up to date with the `build` function it
+is given (the mail stage does not import rendering), then sends each recipient who does not
+have their edition yet, one recipient per SMTP transaction, writing the ledger (ledger.py)
+before and after each. Replies: 2xx sent; 5xx except 552 permanent, never retried; 4xx, 552,
+timeouts and dropped connections transient, retried in rounds with backoff (RetryPolicy), and
+again on the next run. A message that cannot be built is recorded as failed and the others
+go on. `status.status_lines` reads the ledger back.
 
-The outside world comes in as arguments: the environment, the clock, sleep, the folder.
+The outside world comes in as arguments: the environment, the clock, sleep, the folder, the
+build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..document.project import load_project
 from ..errors import DataError, DeliveryError
-from ..store import atomic_write, crash_point, sha256_file
+from ..store import atomic_write, crash_point
 from .ledger import (
     FAILED_PERMANENT,
     FAILED_TRANSIENT,
@@ -29,12 +32,14 @@ from .ledger import (
     open_ledger,
     send_lock,
     stamp,
+    state_for,
     unstamp,
 )
-from .message import Composer, message_id, to_bytes
+from .message import Composer, MessageError, message_id
 from .progress import Progress
 from .recipients import read_recipients
-from .smtpconfig import ConnectError, Transport, classify, open_connection, settings_from_env
+from .smtpconfig import ConnectError, Transport, open_connection, settings_from_env
+from .status import reply_text
 
 
 def utc_now() -> dt.datetime:
@@ -92,38 +97,39 @@ def why_missing(row) -> str:
         return "not attempted"
     if row.state == SENDING:
         return "interrupted during sending; the next run sends it again (same Message-ID)"
+    if row.state == FAILED_PERMANENT and row.smtp_code is None:  # never reached the server
+        return (f"not sent: {reply_text(row)}; not retried (fix it, then run send with "
+                "--retry-failed)")
     if row.state == FAILED_PERMANENT:
-        return (f"refused permanently: {_reply(row)}; not retried (fix the address, then run "
-                "send with --retry-failed, or remove it from the list)")
+        return (f"refused permanently: {reply_text(row)}; not retried (fix the address, then "
+                "run send with --retry-failed, or remove it from the list)")
     attempts = f"{row.attempts} attempt{'s' if row.attempts != 1 else ''}"
-    return f"failed for now ({attempts}): {_reply(row)}; run send again later"
+    return f"failed for now ({attempts}): {reply_text(row)}; run send again later"
 
 
-def _reply(row) -> str:
-    return " ".join(str(part) for part in (row.smtp_code, row.smtp_reply) if part) or "-"
-
-
-def send_briefing(data_path, recipients_path, *, out_dir, environ, dry_run=None, rate=None,
-                  retry_failed=False, clock=utc_now, sleep=time.sleep,
+def send_briefing(data_path, recipients_path, *, out_dir, environ, build, dry_run=None,
+                  rate=None, retry_failed=False, clock=utc_now, sleep=time.sleep,
                   policy: RetryPolicy = RetryPolicy(), progress_stream=None, warn=None,
                   connect=open_connection) -> SendReport:
     """Send each recipient the current edition of their language, once.
 
+    `build(data_path, out_dir=..., project=..., source_date_epoch=...)` brings the editions
+    up to date and returns them (each with `lang`, `path`, `sha256`): the build stage's
+    `build_editions`, given the (briefing, labels) validated here so the data is read once.
     `dry_run` (a folder) writes .eml files instead: no connection, no ledger. `rate` is a
     limit in messages a minute. `connect(settings, local_hostname=...)` opens SMTP.
     """
-    from ..document.project import load_project
-    from ..output.build import build_editions
-
-    briefing, labels = load_project(data_path)
+    briefing, labels = load_project(data_path)  # the one validation of the data
     recipients, settings = _read_inputs(briefing, recipients_path, environ,
                                         need_server=dry_run is None)
     for warning in recipients.warnings:
         if warn:
             warn(warning)
+    if dry_run is None:
+        _check_ledger(out_dir)  # a ledger we must refuse is refused before any build
     # the same options as `build`, so that an up-to-date edition is found unchanged
-    built = build_editions(data_path, out_dir=out_dir,
-                           source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
+    built = build(data_path, out_dir=out_dir, project=(briefing, labels),
+                  source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
     emailed = [e for e in built if e.output == briefing.document.output_name]  # the first output
     composer = Composer(briefing, labels, emailed, sender=settings.mail_from,
                         reply_to=settings.reply_to)
@@ -146,6 +152,13 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, dry_run=None,
             progress.finish()
         rows = [(r, ledger.get(composer.editions[r.lang].sha256, r.key)) for r in people]
     return SendReport(rows, sent_now=run.sent)
+
+
+def _check_ledger(out_dir) -> None:
+    """DeliveryError now if `out_dir` has a ledger file that is not one we can use."""
+    ledger = open_ledger(out_dir, create=False)
+    if ledger is not None:
+        ledger.close()
 
 
 def _read_inputs(briefing, recipients_path, environ, *, need_server):
@@ -212,15 +225,24 @@ class _Run:
         self.transport = Transport(self.settings, self.connect)
 
     def deliver(self, jobs) -> None:
-        """Rounds: everyone once, then the transient failures again after a backoff."""
-        for attempt in range(1, self.policy.attempts + 1):
+        """Rounds: everyone once, then the transient failures again after a backoff. A
+        connection failure is reported when it happens, with what happens next."""
+        attempts = self.policy.attempts
+        for attempt in range(1, attempts + 1):
             if not jobs:
                 return
             if attempt > 1:
                 self.sleep(self.policy.delay(attempt - 1))
-            jobs = self._round(jobs)
+            jobs, failure = self._round(jobs)
+            if failure is not None:
+                then = (f"trying again in {self.policy.delay(attempt):g} s (round "
+                        f"{attempt + 1} of {attempts})" if attempt < attempts else
+                        "not trying again in this run")
+                self.progress.note(f"{failure}; {len(jobs)} message"
+                                   f"{'s' if len(jobs) != 1 else ''} not sent; {then}")
 
-    def _round(self, jobs) -> list:
+    def _round(self, jobs) -> tuple:
+        """(the jobs to try again, the connection failure that cut the round short)."""
         retry = []
         for index, job in enumerate(jobs):
             try:
@@ -229,34 +251,31 @@ class _Run:
                 waiting = jobs[index:]
                 for job_left in waiting:
                     self._record(job_left, FAILED_TRANSIENT, None, str(exc), quiet=True)
-                self.progress.note(f"{exc}; {len(waiting)} message"
-                                   f"{'s' if len(waiting) != 1 else ''} not sent this round")
-                return retry + waiting
+                return retry + waiting, exc
             if self._send(job) == FAILED_TRANSIENT:
                 retry.append(job)
-        return retry
+        return retry, None
 
     def _send(self, job) -> str:
         if job.date is None:
             job.date = unstamp(stamp(self.clock()))  # whole seconds, as the ledger keeps it
         date = job.date
-        message = self.composer.compose(job.recipient, msg_id=job.row.message_id, date=date)
-        data = to_bytes(message)
-        _check_size(data, self.settings.max_bytes, job.recipient.email)
+        try:
+            data = self.composer.message_bytes(job.recipient, msg_id=job.row.message_id,
+                                               date=date)
+            _check_message_size(data, self.settings.max_bytes, job.recipient.email)
+        except MessageError as exc:  # this one cannot go; the others still do
+            self._record(job, FAILED_PERMANENT, None, exc.reason)
+            return FAILED_PERMANENT
         self.pacer.wait()
         self.count += 1
         self.ledger.mark_sending(job.sha, job.recipient.key, now=stamp(self.clock()),
                                  date=stamp(date))
         crash_point(f"send-before-smtp:{self.count}")
-        try:
-            code, reply = self.transport.send(job.recipient.email, data)
-        except (OSError, smtplib.SMTPException) as exc:
-            self.transport.drop()
-            state, code, reply = classify(exc, self.settings.timeout)
-        else:
-            state, reply = SENT, reply.decode("utf-8", "replace")
+        reply = self.transport.deliver(job.recipient.email, data)
         crash_point(f"send-after-smtp:{self.count}")
-        self._record(job, state, code, reply)
+        state = state_for(reply.outcome)
+        self._record(job, state, reply.code, reply.text)
         return state
 
     def _record(self, job, state, code, reply, *, quiet=False) -> None:
@@ -289,20 +308,35 @@ class _Pacer:
         self.next_at = now + self.interval
 
 
-def _check_size(data: bytes, limit: int, where: str) -> None:
-    if len(data) > limit:
-        raise DeliveryError(
-            f"{where}: the message is {len(data) / 1e6:.1f} MB after encoding, over the "
-            f"{limit / 1e6:.1f} MB limit (MAIL_MAX_BYTES); nothing was sent to it. Make the "
-            "PDF smaller, or raise MAIL_MAX_BYTES if the mail server accepts larger messages")
+def _size_problem(data: bytes, limit: int) -> str | None:
+    if len(data) <= limit:
+        return None
+    return (f"the message is {len(data) / 1e6:.1f} MB after encoding, over the "
+            f"{limit / 1e6:.1f} MB limit (MAIL_MAX_BYTES)")
+
+
+def _check_message_size(data: bytes, limit: int, address: str) -> None:
+    problem = _size_problem(data, limit)
+    if problem:
+        raise MessageError(address, problem)
 
 
 def _check_sizes(composer, people, limit, now) -> None:
-    """Before anything is sent: one sample message per edition within the size limit."""
+    """Before anything is sent: one sample message per edition (the longest name that
+    builds) within the size limit."""
     for lang in dict.fromkeys(r.lang for r in people):
-        sample = max((r for r in people if r.lang == lang), key=lambda r: len(r.name))
-        data = to_bytes(composer.compose(sample, msg_id="<size-check@localhost>", date=now))
-        _check_size(data, limit, str(composer.editions[lang].path))
+        for sample in sorted((r for r in people if r.lang == lang), key=lambda r: -len(r.name)):
+            try:
+                data = composer.message_bytes(sample, msg_id="<size-check@localhost>", date=now)
+            except MessageError:
+                continue  # recorded for that recipient when its turn comes
+            problem = _size_problem(data, limit)
+            if problem:
+                raise DeliveryError(
+                    f"{composer.editions[lang].path}: {problem}; nothing was sent to it. Make "
+                    "the PDF smaller, or raise MAIL_MAX_BYTES if the mail server accepts "
+                    "larger messages")
+            break
 
 
 def _write_dry_run(composer, people, folder: Path, domain, now, progress) -> list:
@@ -310,63 +344,15 @@ def _write_dry_run(composer, people, folder: Path, domain, now, progress) -> lis
     files = []
     for number, r in enumerate(people, 1):
         sha = composer.editions[r.lang].sha256
-        message = composer.compose(r, msg_id=message_id(sha, r.key, domain), date=now)
+        try:
+            data = composer.message_bytes(r, msg_id=message_id(sha, r.key, domain), date=now)
+        except MessageError as exc:
+            progress.update(f"{r.email} ({r.lang})", FAILED_PERMANENT, exc.reason)
+            continue
         safe = "".join(ch if ch.isalnum() or ch in "@.-_+" else "_" for ch in r.key)
         path = folder / f"{number:04d}-{safe}.eml"
-        atomic_write(path, to_bytes(message))
+        atomic_write(path, data)
         files.append(path)
         progress.update(str(path), "wrote")
     progress.finish()
     return files
-
-
-def status_lines(data_path, *, out_dir, recipients_path=None) -> list:
-    """Who received the current editions in `out_dir` and when, who failed and why."""
-    from ..document.project import load_project
-    from ..output.build import output_path
-
-    briefing, _labels = load_project(data_path)
-    wanted = None
-    if recipients_path is not None:
-        wanted = read_recipients(recipients_path, editions=briefing.document.editions)
-    ledger = open_ledger(out_dir, create=False)
-    lines = []
-    try:
-        for lang in briefing.document.editions:
-            path = output_path(briefing, out_dir, lang)
-            lines += _edition_status(path, lang, ledger, wanted)
-    finally:
-        if ledger is not None:
-            ledger.close()
-    return lines
-
-
-def _edition_status(path: Path, lang, ledger, wanted) -> list:
-    if not path.is_file():
-        return [f"{path} ({lang}): not built yet"]
-    sha = sha256_file(path)
-    rows = ledger.for_edition(sha) if ledger is not None else {}
-    people = [r for r in wanted.recipients if r.lang == lang] if wanted else None
-    keys = [r.key for r in people] if people is not None else list(rows)
-    sent = sum(1 for key in keys if key in rows and rows[key].state == SENT)
-    lines = [f"{path} ({lang}, sha256 {sha[:12]}): {sent} of {len(keys)} sent"]
-    width = max((len(key) for key in keys), default=0)
-    for key in keys:
-        row = rows.get(key)
-        if row is None:
-            lines.append(f"  {'not sent':<17} {'-':<20}  {key}")
-            continue
-        when = row.sent_at if row.state == SENT else row.updated_at
-        lines.append(f"  {row.state:<17} {when:<20}  {row.address:<{width}}  "
-                     f"{_status_detail(row)}")
-    return lines
-
-
-def _status_detail(row) -> str:
-    if row.state == SENT:
-        return row.message_id
-    if row.state == PENDING:
-        return "not attempted yet"
-    if row.state == SENDING:
-        return "in flight when a run stopped: sent again (same Message-ID) on the next run"
-    return f"{_reply(row)} ({row.attempts} attempt{'s' if row.attempts != 1 else ''})"

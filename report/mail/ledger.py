@@ -6,6 +6,11 @@ transaction, durable before the next step (WAL, synchronous=FULL). After a crash
 in "sending" is the one message that may or may not have arrived: the next run sends it
 again, with the Message-ID and Date stored in the row, so it is the same message.
 
+The file is ours only if it says so: `PRAGMA user_version` is the schema version, and a file
+that is empty, foreign or newer is refused (DeliveryError) rather than taken for a first run,
+which would send everyone the edition again. Only a missing file is a first run; it is
+created complete under a temporary name, then renamed. Rows are read by column name.
+
 Only one `send` at a time works on a folder (`send_lock`).
 """
 
@@ -13,21 +18,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..errors import DeliveryError
 from ..store import folder_lock
+from .smtpconfig import Outcome
 
 LEDGER_NAME = "deliveries.sqlite"
 LOCK_NAME = ".send.lock"
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED_PERMANENT, FAILED_TRANSIENT = "failed-permanent", "failed-transient"
 STATES = (PENDING, SENDING, SENT, FAILED_PERMANENT, FAILED_TRANSIENT)
+STATE_OF_OUTCOME = {Outcome.ACCEPTED: SENT, Outcome.REFUSED: FAILED_PERMANENT,
+                    Outcome.DEFERRED: FAILED_TRANSIENT}
+SCHEMA_VERSION = 1  # PRAGMA user_version; 0 is a ledger written before versions were kept
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
+CREATE TABLE deliveries (
     edition_sha256 TEXT NOT NULL,
     recipient TEXT NOT NULL,          -- the address, lower case
     address TEXT NOT NULL,            -- as written in the recipients file
@@ -70,6 +80,15 @@ class Delivery:
     sent_at: str | None
 
 
+COLUMNS = tuple(f.name for f in fields(Delivery))
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM deliveries"
+
+
+def state_for(outcome: Outcome) -> str:
+    """The ledger state of a message the server answered with `outcome`."""
+    return STATE_OF_OUTCOME[outcome]
+
+
 def stamp(moment: dt.datetime) -> str:
     """An aware datetime as stored: ISO 8601 in UTC, to the second ('2025-10-01T09:30:12Z')."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -84,14 +103,48 @@ class Ledger:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        if self.path.stat().st_size == 0:
+            raise self._refusal("the file is empty (0 bytes)")
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.executescript(SCHEMA)
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True,
+                                      isolation_level=None, timeout=30)
         except sqlite3.DatabaseError as exc:
             raise DeliveryError(f"{self.path}: cannot open the delivery ledger ({exc}); "
-                                "move the file away to start a new one") from None
+                                "check the folder's permissions") from None
+        self.db.row_factory = sqlite3.Row
+        try:
+            self._check_schema()
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise self._refusal(f"cannot open the delivery ledger ({exc})") from None
+        except DeliveryError:
+            self.db.close()
+            raise
+
+    def _check_schema(self) -> None:
+        """Refuse a file that is not a ledger of ours; stamp an unversioned one of ours."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        found = {row["name"] for row in self.db.execute("PRAGMA table_info(deliveries)")}
+        if version > SCHEMA_VERSION:
+            raise self._refusal(f"it was written by a newer version of this program (schema "
+                                f"{version}; this one reads {SCHEMA_VERSION}); upgrade it")
+        if not found:
+            raise self._refusal("it is an SQLite database without a deliveries table, not a "
+                                "delivery ledger")
+        missing = [name for name in COLUMNS if name not in found]
+        if version not in (0, SCHEMA_VERSION) or missing:
+            raise self._refusal(f"it is not a delivery ledger of this program (schema "
+                                f"{version}, missing columns: {', '.join(missing) or '-'})")
+        if version == 0:
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _refusal(self, why: str) -> DeliveryError:
+        return DeliveryError(
+            f"{self.path}: {why}; nothing was sent. This file records who has received "
+            "which edition: restore it from a backup, or, to start a new record in which "
+            "every recipient is sent the current edition again, move it away")
 
     def close(self) -> None:
         self.db.close()
@@ -137,15 +190,15 @@ class Ledger:
                 [(now, sha, key) for key in recipients])
 
     def get(self, sha: str, recipient: str) -> Delivery | None:
-        row = self.db.execute("SELECT * FROM deliveries WHERE edition_sha256 = ? AND "
-                              "recipient = ?", (sha, recipient)).fetchone()
-        return Delivery(*row) if row else None
+        row = self.db.execute(f"{_SELECT} WHERE edition_sha256 = ? AND recipient = ?",
+                              (sha, recipient)).fetchone()
+        return _delivery(row) if row else None
 
     def for_edition(self, sha: str) -> dict:
         """{recipient: Delivery} for one edition."""
-        rows = self.db.execute("SELECT * FROM deliveries WHERE edition_sha256 = ? "
-                               "ORDER BY created_at, rowid", (sha,))
-        return {row[1]: Delivery(*row) for row in rows}
+        rows = self.db.execute(f"{_SELECT} WHERE edition_sha256 = ? ORDER BY created_at, rowid",
+                               (sha,))
+        return {row["recipient"]: _delivery(row) for row in rows}
 
     @contextlib.contextmanager
     def _transaction(self):
@@ -158,13 +211,42 @@ class Ledger:
         self.db.execute("COMMIT")
 
 
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(**{name: row[name] for name in COLUMNS})
+
+
 def open_ledger(out_dir: Path, *, create: bool = True) -> Ledger | None:
-    """The ledger of `out_dir`; None if it does not exist and `create` is false."""
+    """The ledger of `out_dir`; None if it does not exist and `create` is false. Call it
+    under `send_lock` when `create` is true."""
     path = Path(out_dir) / LEDGER_NAME
-    if not create and not path.exists():
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_ledger(path)
     return Ledger(path)
+
+
+def _create_ledger(path: Path) -> None:
+    """A new, empty ledger of the current schema, complete before it gets its name: a crash
+    here leaves no empty `deliveries.sqlite` behind to be refused next time."""
+    temp = path.with_name(f".{path.name}.new")
+    for leftover in (temp, temp.with_name(temp.name + "-wal"), temp.with_name(temp.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    db = sqlite3.connect(temp, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    finally:
+        db.close()
+    with open(temp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def send_lock(out_dir: Path):

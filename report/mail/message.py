@@ -4,22 +4,34 @@ Every message goes to one recipient only. Subject and body come from data.yaml's
 block in the recipient's language, with the headline figures, the reference date and a line
 on the attachment. The Message-ID is derived from the edition's sha256 and the recipient, so
 a resend of the same edition to the same person carries the same id.
+
+Headers are built and folded by headers.py (names as `Address` objects, never formatted
+into strings). `Composer.message_bytes` turns any failure to build one message into a
+MessageError, so that the others are still sent.
 """
 
 from __future__ import annotations
 
+import email.errors
 import hashlib
 import html
 from dataclasses import dataclass
-from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from ..document import i18n
 from ..errors import DeliveryError
 from ..store import sha256_bytes
+from .headers import MAX_LINE, MIME_POLICY, has_long_line, to_header
 
-MIME_POLICY = policy.SMTP  # CRLF line ends, long headers folded and encoded
+
+class MessageError(DeliveryError):
+    """One recipient's message cannot be built; the others can still be sent."""
+
+    def __init__(self, address: str, reason: str):
+        self.reason = f"cannot build the message: {reason}"
+        super().__init__(f"{address}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,8 @@ def to_bytes(message: EmailMessage) -> bytes:
 class Composer:
     """Builds the message for each recipient; reads each edition's PDF once."""
 
-    def __init__(self, briefing, labels, editions, *, sender: str, reply_to: str | None = None):
+    def __init__(self, briefing, labels, editions, *, sender: Address,
+                 reply_to: Address | None = None):
         self.briefing = briefing
         self.labels = labels
         self.editions = {edition.lang: edition for edition in editions}
@@ -67,12 +80,23 @@ class Composer:
                                               self.editions[lang])
         return self._letters[lang]
 
+    def message_bytes(self, recipient, *, msg_id: str, date) -> bytes:
+        """The encoded message for `recipient`; MessageError if it cannot be built."""
+        try:
+            data = to_bytes(self.compose(recipient, msg_id=msg_id, date=date))
+        except (ValueError, email.errors.MessageError) as exc:
+            raise MessageError(recipient.email, str(exc)) from None
+        if has_long_line(data):
+            raise MessageError(recipient.email, f"a header line is longer than {MAX_LINE} "
+                                                "octets")
+        return data
+
     def compose(self, recipient, *, msg_id: str, date) -> EmailMessage:
         """The message for `recipient` (`email`, `name`, `lang`), dated `date` (aware)."""
         letter = self.letter(recipient.lang)
         message = EmailMessage(policy=MIME_POLICY)
         message["From"] = self.sender
-        message["To"] = formataddr((recipient.name, recipient.email))
+        message["To"] = to_header(recipient.name, recipient.email)
         if self.reply_to:
             message["Reply-To"] = self.reply_to
         message["Subject"] = letter.subject
@@ -97,15 +121,16 @@ def make_letter(briefing, labels, edition) -> Letter:
     if sha256_bytes(pdf) != edition.sha256:
         raise DeliveryError(f"{edition.path}: changed while sending (another build?); "
                             "run send again")
-    doc, email = briefing.document, briefing.email
+    doc, block = briefing.document, briefing.email
     by_id = briefing.figures_by_id()
-    headline = email.headline if email else ()
+    headline = block.headline if block else ()
     filename = f"{doc.output_name}-{lang}-{doc.reference_date.iso()}.pdf"
     size = labels.fill("megabytes", value=i18n.number(len(pdf) / 1e6, lang, 1))
     return Letter(
         lang=lang,
-        subject=email.subject[lang] if email else doc.title[lang],
-        paragraphs=tuple(i18n.para(p, lang) for p in (email.body if email else ())),
+        # the title may run over lines on the cover; a Subject is one line
+        subject=block.subject[lang] if block else " ".join(doc.title[lang].split()),
+        paragraphs=tuple(i18n.para(p, lang) for p in (block.body if block else ())),
         figures_title=labels["cover_figures"],
         figures=tuple(_figure_line(by_id[fid], lang) for fid in headline if fid in by_id),
         reference=f"{labels['reference_date']}: {i18n.date(doc.reference_date, lang)}",

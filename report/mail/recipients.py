@@ -1,7 +1,9 @@
 """The distribution list: a CSV file (`email,name,lang`) -> validated, de-duplicated recipients.
 
 The whole file is checked before anything is sent: every problem is collected with its line
-(`recipients.csv:4: email: 'bob@' is not a valid address`) and raised as one DataError.
+(`recipients.csv:4: email: 'bob@' is not a valid address`) and raised as one DataError. A name
+is refused here if the message builder would refuse or mangle it (headers.name_problem),
+so that no message fails to build once sending has begun.
 Addresses that differ only in case are one recipient: the first row wins, with a warning.
 """
 
@@ -15,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError
+from .headers import clean_name, name_problem
 
 COLUMNS = ("email", "name", "lang")
 MAX_ADDRESS = 254
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,11 @@ def _parse_row(cells, header, line, where, editions, problems):
     if problem:
         problems.append(f"{where}:{line}: email: {problem}")
     name = values.get("name", "")
-    if _CONTROL.search(name):
-        problems.append(f"{where}:{line}: name: contains a line break or control character")
+    # the name is tried with a stand-in address if the row's own is not valid
+    problem = name_problem(name, "name@example.org" if problem else email) if name else None
+    if problem:
+        problems.append(f"{where}:{line}: name: {problem}")
+    name = clean_name(name)
     lang = values.get("lang", "") or editions[0]
     if lang not in editions:
         problems.append(f"{where}:{line}: lang: {lang!r} is not an edition "

@@ -1,23 +1,26 @@
 """Talking SMTP: settings from the environment (never from data.yaml, never printed) -> a
-connection -> one transaction per message -> the reply's class (sent, permanent, transient).
+connection -> one transaction per message -> a neutral `Reply` (accepted, refused, deferred),
+which the ledger turns into its states.
 
 `settings_from_env(environ)` checks every variable at once and raises one DataError listing
 what is missing or wrong. `open_connection(settings)` returns a logged-in smtplib client: TLS
 is verified (SMTP_CA_FILE replaces the system's trust store, e.g. for a private CA), and a
-password is never sent over a connection that is not encrypted.
+password is never sent over a connection that is not encrypted, nor printed.
 """
 
 from __future__ import annotations
 
+import base64
+import enum
 import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
-from email.utils import parseaddr
+from email import policy
+from email.headerregistry import Address
 from pathlib import Path
 
 from ..errors import DataError, DeliveryError
-from .ledger import FAILED_PERMANENT, FAILED_TRANSIENT
 from .recipients import address_problem
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -29,24 +32,41 @@ DEFAULT_MAX_BYTES = 10_000_000  # the whole message, after base64
 class SmtpSettings:
     """Where and how to send. The password is left out of repr() so it never gets printed."""
 
-    mail_from: str  # the From header, e.g. "Field Briefings <briefings@example.org>"
+    mail_from: Address  # the From header, e.g. "Field Briefings <briefings@example.org>"
     host: str = ""
     port: int = 0
     security: str = "starttls"  # "starttls", "ssl" or "none"
     username: str | None = None
     password: str | None = field(default=None, repr=False)
-    reply_to: str | None = None
+    reply_to: Address | None = None
     ca_file: Path | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def from_address(self) -> str:
-        return parseaddr(self.mail_from)[1]
+        return self.mail_from.addr_spec
 
     @property
     def server(self) -> str:
         return f"{self.host}:{self.port}"
+
+
+class Outcome(enum.Enum):
+    """What a server made of one message, in SMTP's terms; the ledger maps it to a state."""
+
+    ACCEPTED = "accepted"  # 2xx
+    REFUSED = "refused"  # 5xx except 552: sending it again will not help
+    DEFERRED = "deferred"  # 4xx, 552, timeouts, dropped connections: try again later
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The server's final word on one message (`code` None when none came)."""
+
+    outcome: Outcome
+    code: int | None
+    text: str
 
 
 class ConnectError(Exception):
@@ -97,19 +117,35 @@ def _raise_if(problems) -> None:
 
 
 def _address_setting(env, name, problems, *, required):
+    """One mail address, with or without a display name, parsed as a header would be."""
     value = env.get(name)
     if value is None:
         if required:
             problems.append(f"environment: {name} is not set; set it to the sender, e.g. "
                             f"{name}='Field Briefings <briefings@example.org>'")
-        return value
-    if "\n" in value or "\r" in value:
-        problem = "contains a line break"
-    else:
-        problem = address_problem(parseaddr(value)[1] or value)
+        return None
+    address, problem = parse_address(value)
     if problem:
         problems.append(f"environment: {name}: {problem}")
-    return value
+    return address
+
+
+def parse_address(value: str):
+    """(Address, None) for one `Name <local@domain>` or `local@domain`; (None, why) if not."""
+    if any(ch in value for ch in "\r\n"):
+        return None, "contains a line break"
+    try:
+        header = policy.default.header_factory("From", value)
+        addresses, defects = header.addresses, header.defects
+    except (ValueError, IndexError):  # the parser's way of saying "not an address"
+        addresses, defects = (), True
+    if len(addresses) == 1 and not defects:
+        problem = address_problem(addresses[0].addr_spec)
+        return (None, problem) if problem else (addresses[0], None)
+    if "," in value or value.count("<") > 1:
+        return None, (f"{value!r} is not one address; write one, e.g. 'Field Briefings "
+                      "<briefings@example.org>' (a name with a comma goes in double quotes)")
+    return None, address_problem(value) or f"{value!r} is not a valid address"
 
 
 def _number(env, name, default, kind, problems):
@@ -170,7 +206,8 @@ def open_connection(settings: SmtpSettings, *, local_hostname: str | None = None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"{settings.server}: the server refused the login of SMTP_USERNAME="
-            f"{settings.username} ({exc.smtp_code} {_text(exc.smtp_error)}); check "
+            f"{settings.username} ({exc.smtp_code} {_scrub(_text(exc.smtp_error), settings)});"
+            " check "
             "SMTP_USERNAME and SMTP_PASSWORD") from None
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryError(f"{settings.server}: {exc}") from None
@@ -204,16 +241,41 @@ def _secure_and_login(conn, settings, context) -> None:
 
 
 def describe_os_error(exc, timeout: float) -> str:
-    """One line for a network failure."""
-    if isinstance(exc, TimeoutError):
+    """One line for a network failure. smtplib reports a read that timed out as a closed
+    connection (SMTPServerDisconnected raised while handling the TimeoutError): say so."""
+    if _timed_out(exc):
         return f"no answer within {timeout:g} s (SMTP_TIMEOUT)"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"
     return str(exc) or type(exc).__name__
 
 
+def _timed_out(exc) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, TimeoutError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _text(reply) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _scrub(text: str, settings: SmtpSettings) -> str:
+    """A server's reply to AUTH without the password, should the server echo it back."""
+    if not settings.password:
+        return text
+    user, password = settings.username or "", settings.password
+    for secret in (password, _b64(password), _b64(f"\0{user}\0{password}")):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode("ascii")
 
 
 class Transport:
@@ -226,11 +288,22 @@ class Transport:
         self.local_hostname = socket.getfqdn()
 
     def open(self) -> None:
+        """Connect if not connected; ConnectError (try later) or DeliveryError (give up)."""
         if self.conn is None:
             self.conn = self.connect(self.settings, local_hostname=self.local_hostname)
 
-    def send(self, to_addr: str, data: bytes):
-        """One transaction, one recipient: MAIL, RCPT, DATA; the final reply, or raises."""
+    def deliver(self, to_addr: str, data: bytes) -> Reply:
+        """One transaction for one recipient, never raising for what the server says: its
+        final reply, classified. The connection is dropped after any failure."""
+        try:
+            code, reply = self._transaction(to_addr, data)
+        except (OSError, smtplib.SMTPException) as exc:
+            self.drop()
+            return classify(exc, self.settings.timeout)
+        return Reply(Outcome.ACCEPTED, code, _text(reply))
+
+    def _transaction(self, to_addr: str, data: bytes):
+        """MAIL, RCPT, DATA: the final reply, or raises."""
         conn, sender = self.conn, self.settings.from_address
         options = [f"SIZE={len(data)}"] if conn.has_extn("size") else []
         code, reply = conn.mail(sender, options)
@@ -258,15 +331,15 @@ class Transport:
             self.drop()
 
 
-def classify(exc, timeout: float) -> tuple:
-    """(state, code, reply) for a failed transaction: 5xx except 552 permanent, the rest
-    (4xx, 552, timeouts, dropped connections) transient."""
+def classify(exc, timeout: float) -> Reply:
+    """The Reply for a failed transaction: 5xx except 552 refused, the rest (4xx, 552,
+    timeouts, dropped connections) deferred."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()))
     elif isinstance(exc, smtplib.SMTPResponseException):
         code, reply = exc.smtp_code, exc.smtp_error
     else:
-        return FAILED_TRANSIENT, None, describe_os_error(exc, timeout)
-    reply = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    permanent = 500 <= code < 600 and code != 552
-    return (FAILED_PERMANENT if permanent else FAILED_TRANSIENT), code, " ".join(reply.split())
+        return Reply(Outcome.DEFERRED, None, describe_os_error(exc, timeout))
+    refused = 500 <= code < 600 and code != 552
+    return Reply(Outcome.REFUSED if refused else Outcome.DEFERRED, code,
+                 " ".join(_text(reply).split()))

@@ -12,15 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import PROJECT_ROOT
+from ..document.model import DEFAULT_OUTPUT_NAME
 from ..document.project import load_project
 from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
 from ..store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
 from .manifest import (
+    ARCHIVE,
     GENERATOR,
+    MANIFEST,
     archive_edition,
+    archive_to_prune,
     edition_fingerprint,
+    edition_key,
     input_digest,
+    peek_manifest,
     prune_archive,
     read_manifest,
     record_edition,
@@ -48,6 +54,7 @@ class BuiltEdition:
 
 
 def select_langs(briefing, langs) -> tuple:
+    """Return the editions asked for (default: all); UsageError for one the file lacks."""
     editions = briefing.document.editions
     if not langs:
         return editions
@@ -60,36 +67,39 @@ def select_langs(briefing, langs) -> tuple:
 
 def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf", *,
                 name: str | None = None) -> Path:
-    """OUT/<name>-<lang><suffix>; `name` defaults to the first output's (the emailed one)."""
+    """Return OUT/<name>-<lang><suffix>; `name` defaults to the first output's (the
+    emailed one)."""
     return Path(out_dir) / f"{name or briefing.document.output_name}-{lang}{suffix}"
-
-
-def edition_key(outputs, name: str, lang: str) -> str:
-    """The manifest key of an edition: its language for the first output, else name-lang."""
-    return lang if name == outputs[0][0] else f"{name}-{lang}"
 
 
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
                    keep=None, root: Path = PROJECT_ROOT, clock=None,
                    source_date_epoch: str | None = None, jobs: int | None = None,
-                   pool=None) -> list[BuiltEdition]:
+                   pool=None, warn=None, project=None) -> list[BuiltEdition]:
     """Bring the requested editions (default: all) in `out_dir` up to date.
 
     An edition whose fingerprint matches the manifest, and whose file still has the recorded
     sha256, is left alone (status "unchanged") without importing WeasyPrint or matplotlib;
     `force` rebuilds it anyway. Invalid data raises DataError before anything is written.
-    Editions are laid out in up to `jobs` processes (default: one per core), or in the
-    long-lived `pool` of workers.persistent_pool.
+    Editions are laid out in up to `jobs` processes (default: one per core), or in a
+    caller's `pool` (the benchmark's batch). `warn(text)` hears about a manifest that was
+    set aside or entries of it that were ignored (default: standard error). `project`, the
+    (briefing, labels) a caller has already validated (send), is used instead of loading
+    the data file again.
     """
     out_dir = Path(out_dir)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    warn = warn or _warn_stderr
     options = {"source_date_epoch": source_date_epoch}  # what changes the PDF's bytes
     plan = _quick_plan(data_path, root, langs, options)
     if plan and not force:
         unchanged = _unchanged(plan, out_dir, keep_html)
         if len(unchanged) == len(plan["keys"]):
+            if keep is not None:
+                for name in plan["names"]:
+                    _prune_unchanged(out_dir, name, keep, warn=warn, clock=clock)
             return unchanged
-    briefing, labels = load_project(data_path, root=root)
+    briefing, labels = project or load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
     # build sees a mismatch and rebuilds, never the reverse
@@ -97,66 +107,98 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
     outputs = [(o.name, o.layout) for o in briefing.document.outputs]
     results = []
     with output_lock(out_dir):
-        for folder in (out_dir, out_dir / "archive"):
-            remove_stale_temp(folder)
-        manifest = read_manifest(out_dir)
+        _remove_own_temp(briefing, out_dir)
+        manifest = read_manifest(out_dir, warn=warn, stamp=_stamp(clock))
         for name, layout in outputs:  # every output of the same data: briefing, handout
             fingerprints = {lang: edition_fingerprint(inputs, lang, _options(options, name,
                                                                              layout))
                             for lang in langs}
-            keys = {lang: edition_key(outputs, name, lang) for lang in langs}
             todo = [lang for lang in langs if force or not unchanged_entry(
-                manifest, out_dir, keys[lang], fingerprints[lang],
+                manifest, out_dir, name, lang, fingerprints[lang],
                 html_name=_html_name(name, lang, keep_html))]
             rendered = _render(briefing, labels, todo, root,
                                _created(briefing, source_date_epoch), out_dir=out_dir,
-                               jobs=jobs, pool=pool, layout=layout)
+                               jobs=jobs, pool=pool, layout=layout, name=name)
             for lang in langs:
                 if lang not in rendered:
-                    entry = manifest["editions"][keys[lang]]
+                    entry = manifest["editions"][edition_key(name, lang)]
                     results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged",
                                                name))
                     continue
                 results.append(_write_edition(
-                    briefing, labels[lang], rendered[lang], manifest, out_dir=out_dir,
-                    root=root, keep_html=keep_html, fingerprint=fingerprints[lang],
-                    built_at=clock(), name=name, key=keys[lang]))
-        prune_archive(manifest, out_dir, keep)
+                    briefing, rendered[lang], manifest, out_dir=out_dir, root=root,
+                    keep_html=keep_html, fingerprint=fingerprints[lang], built_at=clock(),
+                    name=name))
+            prune_archive(manifest, out_dir, keep, name=name)
         write_manifest(out_dir, manifest)
     return results
 
 
 def _options(options: dict, name: str, layout: str) -> dict:
-    """What changes an output's bytes: the build options, and its name and layout."""
+    """Return what changes an output's bytes: the build options, its name and layout."""
     return {**options, "output": name, "layout": layout}
 
 
+def _prune_unchanged(out_dir: Path, name: str, keep: int, *, warn, clock) -> None:
+    """`--keep` when nothing was built: take the lock only if there is something to prune."""
+    if not archive_to_prune(peek_manifest(out_dir), keep, name=name):
+        return
+    with output_lock(out_dir):
+        manifest = read_manifest(out_dir, warn=warn, stamp=_stamp(clock))
+        if prune_archive(manifest, out_dir, keep, name=name):
+            write_manifest(out_dir, manifest)
+
+
+def _stamp(clock) -> str:
+    return f"{clock().astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _warn_stderr(text: str) -> None:
+    import sys
+
+    sys.stderr.write(f"warning: {text}\n")
+
+
+def _remove_own_temp(briefing, out_dir: Path) -> None:
+    """Remove the leftovers of a killed build of this briefing: the temporary names of its
+    own outputs' files, nothing else."""
+    langs = briefing.document.editions
+    for name in (o.name for o in briefing.document.outputs):
+        remove_stale_temp(out_dir, (MANIFEST, *(f"{name}-{lang}.{ext}" for lang in langs
+                                                for ext in ("pdf", "html"))))
+        remove_stale_temp(out_dir / ARCHIVE, tuple(f"{name}-{lang}-*.pdf" for lang in langs))
+        for lang in langs:
+            bundle = out_dir / f"{name}-{lang}_files"
+            if bundle.is_dir() and not bundle.is_symlink():
+                remove_stale_temp(bundle, recursive=True)
+
+
 def _quick_plan(data_path, root, langs, options):
-    """Editions and fingerprints from the raw files, without validating (the skip path)."""
+    """Return editions and fingerprints read from the raw files, without validating (the
+    skip path), or None if the full load must say what is wrong."""
     try:
         raw = read_yaml(Path(data_path)).value
         document = raw["document"]
         editions = [str(lang) for lang in document["editions"]]
         outputs = [(str(o["name"]), str(o.get("layout", "briefing")))
                    for o in document.get("outputs") or
-                   [{"name": document.get("output_name") or "briefing"}]]
+                   [{"name": document.get("output_name") or DEFAULT_OUTPUT_NAME}]]
         inputs = input_digest(Path(data_path), root)
     except (DataError, KeyError, TypeError, AttributeError, OSError):
         return None  # the full load will say what is wrong
     wanted = list(dict.fromkeys(langs)) if langs else editions
     if any(lang not in editions for lang in wanted):
         return None
-    keys = {(name, lang): (edition_key(outputs, name, lang), edition_fingerprint(
-                inputs, lang, _options(options, name, layout)))
+    keys = {(name, lang): edition_fingerprint(inputs, lang, _options(options, name, layout))
             for name, layout in outputs for lang in wanted}
-    return {"keys": keys, "inputs": inputs}
+    return {"keys": keys, "names": [name for name, _layout in outputs], "inputs": inputs}
 
 
 def _unchanged(plan, out_dir, keep_html):
-    manifest = read_manifest(out_dir)
+    manifest = peek_manifest(out_dir)
     found = []
-    for (name, lang), (key, fingerprint) in plan["keys"].items():
-        entry = unchanged_entry(manifest, out_dir, key, fingerprint,
+    for (name, lang), fingerprint in plan["keys"].items():
+        entry = unchanged_entry(manifest, out_dir, name, lang, fingerprint,
                                 html_name=_html_name(name, lang, keep_html))
         if entry is None:
             return []
@@ -176,7 +218,7 @@ def _html_name(name, lang, keep_html):
 
 
 def _created(briefing, source_date_epoch):
-    """The document date: SOURCE_DATE_EPOCH if given, else the data's reference date."""
+    """Return the document date: SOURCE_DATE_EPOCH if given, else the reference date."""
     if source_date_epoch:
         moment = dt.datetime.fromtimestamp(int(source_date_epoch), dt.UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -184,7 +226,7 @@ def _created(briefing, source_date_epoch):
 
 
 def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None,
-            layout="briefing"):
+            layout="briefing", name=None):
     if not langs:
         return {}
     from ..render.charts import ChartCache
@@ -195,48 +237,43 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=
     with own as started:  # a new pool's workers start importing WeasyPrint now
         rendered = render_all(briefing, {lang: labels[lang] for lang in langs}, root=root,
                               created=created, chart_cache=cache, pool=pool or started,
-                              layout=layout)
+                              layout=layout, name=name)
+    cache.prune()
     return {edition.lang: edition for edition in rendered}
 
 
-def _write_edition(briefing, labels, edition, manifest, *, out_dir, root, keep_html,
-                   fingerprint, built_at, name, key):
+def _write_edition(briefing, edition, manifest, *, out_dir, root, keep_html,
+                   fingerprint, built_at, name):
     path = output_path(briefing, out_dir, edition.lang, name=name)
     atomic_write(path, edition.pdf)
     crash_point(f"after-pdf:{edition.lang}")
     html_path = None
     if keep_html:
-        html_path = write_html_bundle(briefing, edition, labels, out_dir=out_dir, root=root,
-                                      name=name)
-    entry = {"file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
-             "pages": edition.pages, "fingerprint": fingerprint, "output": name,
-             "layout": edition.layout, "lang": edition.lang,
+        html_path = write_html_bundle(briefing, edition, out_dir=out_dir, root=root, name=name)
+    entry = {"name": name, "lang": edition.lang, "layout": edition.layout,
+             "file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
+             "pages": edition.pages, "fingerprint": fingerprint,
              "reference_date": briefing.document.reference_date.iso(),
              "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
     archive_edition(manifest, out_dir, name=name, lang=edition.lang, pdf=edition.pdf,
                     entry=entry)
-    record_edition(manifest, key, entry)
+    record_edition(manifest, entry)
     return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
                         edition.warnings, html_path, "built", fingerprint, name)
 
 
-def write_html_bundle(briefing, edition, labels, *, out_dir: Path, root: Path,
+def write_html_bundle(briefing, edition, *, out_dir: Path, root: Path,
                       name: str | None = None) -> Path:
-    """OUT/<name>-<lang>.html plus a <name>-<lang>_files/ folder: viewable in a browser."""
-    from ..render.html import CHART_DIR, make_environment, render_html
+    """Write OUT/<name>-<lang>.html and the folder its URLs point into; return the HTML's path.
 
+    The HTML is the one the PDF was laid out from: its URLs are relative to it
+    (`<name>-<lang>_files/...`), so the folder holds copies of the files it links to.
+    """
     html_path = output_path(briefing, out_dir, edition.lang, ".html", name=name)
-    files = f"{html_path.stem}_files/"
-    bundle = out_dir / files
-    env = make_environment(root / "templates", layout=edition.layout)
-    html = render_html(briefing, edition.lang, labels, edition.chart_files, env=env, files=files,
-                       created=edition.created, layout=edition.layout)
-    for name, svg in edition.charts.items():
-        atomic_write(bundle / CHART_DIR / name, svg)
-    used = [briefing.brand.logo, *briefing.brand.fonts.values()]
-    for rel in used:
-        atomic_write(bundle / "assets" / rel, (root / "assets" / rel).read_bytes())
-    for style in ("style.css", "handout.css"):
-        atomic_write(bundle / "templates" / style, (root / "templates" / style).read_bytes())
-    atomic_write(html_path, html)
+    bundle = Path(out_dir) / edition.folder
+    for rel, text in edition.generated.items():
+        atomic_write(bundle / rel, text)
+    for rel in edition.linked:
+        atomic_write(bundle / rel, (root / rel).read_bytes())
+    atomic_write(html_path, edition.html)
     return html_path

@@ -6,8 +6,13 @@ files. Output is deterministic: a fixed `svg.hashsalt` and no date in the metada
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import io
+import os
+import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +22,7 @@ from ..document import i18n
 HASH_SALT = "briefing-charts"
 WIDTH_IN = 6.7  # the text width of an A4 page with our margins
 COLUMN_IN = 3.55  # a column of the two-column handout
+LABEL_WIDTH = 40  # characters per line of a bar label (the longest in data.yaml: 34)
 
 
 def register_fonts(font_paths, family: str) -> None:
@@ -73,7 +79,7 @@ def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN
     from matplotlib.figure import Figure
 
     groups = sorted(section.groups, key=lambda g: g.value, reverse=True)
-    small = [g for g in groups if g.value < groups[0].value / 10]
+    small = [g for g in groups if 0 < g.value < groups[0].value / 10]  # zero: nothing to zoom
     narrow = width < WIDTH_IN  # a column: tighter rows, fewer ticks, titles wrapped
     with matplotlib.rc_context(_style(brand)):
         rows = [len(groups)] + ([len(small)] if small else [])
@@ -93,7 +99,8 @@ def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN
 def _bars(ax, groups, lang, brand, title, largest, *, narrow=False):
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    names = [g.label[lang] for g in groups][::-1]
+    # long labels wrap (and long words break) rather than run off the figure and the page
+    names = [textwrap.fill(g.label[lang], LABEL_WIDTH) for g in groups][::-1]
     values = [g.value for g in groups][::-1]
     top = max(values)
     colors = [brand.colors["primary"] if v == largest else brand.colors["secondary"]
@@ -102,7 +109,8 @@ def _bars(ax, groups, lang, brand, title, largest, *, narrow=False):
     for y, value in enumerate(values):
         ax.text(value + top * 0.01, y, i18n.number(value, lang), va="center", ha="left",
                 fontweight="bold", color=brand.colors["text"])
-    ax.set_xlim(0, top * (1.3 if narrow else 1.18))
+    # all zero: an empty axis, not a singular one
+    ax.set_xlim(0, (top or 1) * (1.3 if narrow else 1.18))
     ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4,
                  wrap=narrow)
     if narrow:
@@ -141,11 +149,11 @@ def funding_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -
         ax.text(section.funded + section.gap / 2, 0, f"{labels.gap} {amounts['gap_percent']} · "
                 f"{amounts['gap']}", ha="center", va="center", color=brand.colors["text"],
                 fontweight="bold", fontsize=9.5)
-        ax.set_xlim(0, section.requirement)
+        ax.set_xlim(0, section.requirement or 1)
         ax.set_axis_off()
-        fig.text(0.01, 0.78, f"{labels.requirement}: {amounts['requirement']} "
-                 f"{section.unit[lang]}", fontsize=9.5, fontweight="bold",
-                 color=brand.colors["text"])
+        requirement = f"{labels.requirement}: {amounts['requirement']} {section.unit[lang]}"
+        fig.text(0.01, 0.78, textwrap.fill(requirement, 3 * LABEL_WIDTH), fontsize=9.5,
+                 fontweight="bold", color=brand.colors["text"])
         return _to_svg(fig, brand)
 
 
@@ -209,7 +217,8 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None,
         if kind is None:
             continue
         width = (widths or {}).get(section.id, WIDTH_IN)
-        key = chart_key(section, lang, labels, briefing.brand, width)
+        key = chart_key(section, lang, labels, briefing.brand, width=width,
+                        font_paths=font_paths)
         svg = cache.get(key) if cache else None
         if svg is None:
             if not fonts_ready:
@@ -223,35 +232,86 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None,
     return charts
 
 
-def chart_key(section, lang: str, labels, brand, width: float = WIDTH_IN) -> str:
-    """Return the cache key of a chart: its data, the words and brand around it, this code."""
+def chart_key(section, lang: str, labels, brand, *, width: float = WIDTH_IN,
+              font_paths=()) -> str:
+    """Return the cache key of a chart: its data, the words and brand around it, its width,
+    the brand's font files (matplotlib measures text with them), and the code that draws it."""
+    data = dataclasses.replace(section, line=0) if hasattr(section, "line") else section
+    material = repr((data, lang, sorted(labels.words.items()), brand, width,
+                     [_file_digest(Path(p)) for p in font_paths], _code_version()))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _code_version() -> str:
+    """Return the version of this module, of the locale formatting it uses, and of
+    matplotlib and Babel."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         from importlib import metadata
 
-        source = Path(__file__).read_bytes()
-        _CODE_VERSION = hashlib.sha256(source + metadata.version("matplotlib").encode()
-                                       ).hexdigest()
-    material = repr((section, lang, sorted(labels.words.items()), brand, width, _CODE_VERSION))
-    return hashlib.sha256(material.encode()).hexdigest()
+        sources = [Path(__file__).read_bytes(), Path(i18n.__file__).read_bytes()]
+        versions = [metadata.version(name).encode() for name in ("matplotlib", "babel")]
+        _CODE_VERSION = hashlib.sha256(b"\0".join(sources + versions)).hexdigest()
+    return _CODE_VERSION
+
+
+def _file_digest(path: Path) -> str:
+    """Return the sha256 of a file, remembered per (path, size, mtime) for the process."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_DIGESTS:
+        _FILE_DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _FILE_DIGESTS[key]
 
 
 _CODE_VERSION = None
+_FILE_DIGESTS: dict = {}
 
 
 class ChartCache:
-    """Chart SVGs already drawn, one file per key, in a folder (e.g. OUT/.cache/charts)."""
+    """Chart SVGs already drawn, one file per key, in a folder (e.g. OUT/.cache/charts).
 
-    def __init__(self, folder: Path):
+    Bounded: `prune` keeps the `max_files` most recently used (a hit refreshes a file's
+    modification time), so the folder cannot grow with every edit.
+    """
+
+    MAX_FILES = 200
+    KEY_RE = re.compile(r"[0-9a-f]{64}\.svg")
+
+    def __init__(self, folder: Path, *, max_files: int = MAX_FILES):
         self.folder = Path(folder)
+        self.max_files = max_files
 
     def get(self, key: str) -> str | None:
+        """Return the SVG drawn for `key`, or None."""
+        path = self.folder / f"{key}.svg"
         try:
-            return (self.folder / f"{key}.svg").read_text(encoding="utf-8")
+            svg = path.read_text(encoding="utf-8")
+            os.utime(path)  # recently used: kept by prune
         except OSError:
             return None
+        return svg
 
     def put(self, key: str, svg: str) -> None:
+        """Keep `svg` under `key`."""
         from ..store import atomic_write
 
         atomic_write(self.folder / f"{key}.svg", svg)
+
+    def prune(self) -> list:
+        """Delete all but the `max_files` most recently used charts, and stale temp files."""
+        from ..store import remove_stale_temp
+
+        if not self.folder.is_dir():
+            return []
+        removed = remove_stale_temp(self.folder, ("*.svg",))
+        charts = []
+        for path in self.folder.iterdir():
+            if self.KEY_RE.fullmatch(path.name):
+                with contextlib.suppress(OSError):
+                    charts.append((path.stat().st_mtime_ns, path.name, path))
+        charts.sort(reverse=True)
+        for _mtime, _name, path in charts[self.max_files:]:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        return removed

@@ -4,6 +4,10 @@ Served: files below `root/assets/` and `root/templates/`, and the charts of the 
 rendered (held in memory, addressed as `root/charts/<name>`). Refused: every other path
 (including `..` escapes and symlinks leading out), and every scheme but `file:` (no http,
 https, ftp or data).
+
+An edition's HTML links to its files as `<folder>/assets/...`, `<folder>/charts/...`: the
+layout of the bundle kept beside the PDF. With `folder`, the fetcher reads such a URL as the
+same path below the root, so one HTML serves both WeasyPrint and the browser.
 """
 
 from __future__ import annotations
@@ -26,14 +30,18 @@ class RefusedURLError(ValueError):
 class ConfinedFetcher(URLFetcher):
     """Serve only the project's assets and templates, and in-memory files; refuse the rest."""
 
-    def __init__(self, root: Path, memory: dict | None = None, **kwargs):
+    def __init__(self, root: Path, memory: dict | None = None, *, folder: str = "",
+                 **kwargs):
         super().__init__(allowed_protocols=("file",), allow_redirects=False, **kwargs)
         self.root = Path(root).resolve()
+        roots = {Path(root).absolute(), self.root}  # as the base URL names it, and resolved
+        self.folders = tuple((r / folder).as_posix() + "/" for r in roots) if folder else ()
         self.allowed = [self.root / name for name in ALLOWED_DIRS]
         self.memory = {(self.root / name).as_posix(): body
                        for name, body in (memory or {}).items()}
 
     def fetch(self, url, headers=None):
+        """Return WeasyPrint's response for `url`; raise RefusedURLError if it is not ours."""
         path = self.resolve(url)
         if path.as_posix() in self.memory:
             return URLFetcherResponse(url, self.memory[path.as_posix()],
@@ -41,11 +49,16 @@ class ConfinedFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _content_type(path)})
 
     def resolve(self, url: str) -> Path:
-        """The file a URL names, if the briefing may read it; RefusedURLError otherwise."""
+        """Return the file a URL names if the briefing may read it; raise RefusedURLError
+        otherwise."""
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURLError(f"refused {url!r}: only the project's own files are read")
         raw = Path(unquote(parts.path))
+        for prefix in self.folders:
+            if raw.as_posix().startswith(prefix):
+                raw = self.root / raw.as_posix()[len(prefix):]
+                break
         lexical = Path(*[p for p in raw.parts if p not in ("", ".")])
         if ".." in lexical.parts:
             raise RefusedURLError(f"refused {url!r}: '..' is not allowed")

@@ -10,38 +10,58 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from ..document import i18n
+from ..document.model import Figure, find
 from ..errors import RenderError
 from . import charts as charts_mod
-from .layouts import TEMPLATES, chart_widths, layout_sections
+from .layouts import STYLESHEETS, TEMPLATES, chart_widths, layout_sections
+from .phrases import mark_phrases
 
 CHART_DIR = "charts"
 
 
 @dataclass
 class Edition:
-    """One rendered language edition, in memory."""
+    """One language edition: its HTML, the files it links to, then its PDF once laid out.
+
+    The HTML is rendered once, with URLs relative to itself (`<folder>/assets/...`,
+    `<folder>/charts/...`): WeasyPrint reads them below the project root, and the same HTML
+    opens in a browser when kept beside the PDF with its folder (`output.build`).
+    """
 
     lang: str
     html: str
-    pdf: bytes
-    pages: int
-    charts: dict  # file name -> svg text
-    chart_files: dict  # section id -> (relative URL, alt text)
-    warnings: list
-    created: str | None = None
-    layout: str = "briefing"
+    folder: str  # "<output name>-<lang>_files": where the HTML's URLs point
+    generated: dict  # path below the folder -> text, held in memory (the charts)
+    linked: tuple  # paths below the project root the HTML links to (stylesheet, logo, fonts)
+    pdf: bytes = b""
+    pages: int = 0
+    warnings: list = field(default_factory=list)
+    layout: str = "briefing"  # layouts.TEMPLATES: briefing or handout
+
+
+def edition_folder(briefing, lang: str, *, name: str | None = None) -> str:
+    """Return the folder an edition's HTML links into: '<output name>-<lang>_files'
+    (`name` defaults to the first output's)."""
+    return f"{name or briefing.document.output_name}-{lang}_files"
+
+
+def linked_files(briefing, *, layout: str = "briefing") -> tuple:
+    """Return the project files the templates link to: the stylesheets, the logo, the fonts."""
+    assets = [briefing.brand.logo, *briefing.brand.fonts.values()]
+    return (*STYLESHEETS[layout], *(f"assets/{rel}" for rel in assets))
 
 
 def make_environment(templates: Path, *, layout: str = "briefing") -> jinja2.Environment:
-    """Return the Jinja2 environment of `layout`: templates/<layout>/ overrides any template
-    of the same path in templates/ (the handout's own partials, e.g. sections/_source.html)."""
+    """Return the Jinja2 environment of `layout`: autoescaped, strict, with our filters;
+    templates/<layout>/ overrides any template of the same path in templates/ (the
+    handout's own partials, e.g. sections/_source.html)."""
     paths = [templates / layout, templates] if layout != "briefing" else [templates]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in paths]),
@@ -53,18 +73,19 @@ def make_environment(templates: Path, *, layout: str = "briefing") -> jinja2.Env
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst)
+        capfirst=_capfirst, source_of=source_of, phrases=mark_phrases)
     return env
 
 
 @jinja2.pass_context
 def _t(ctx, text):
+    """Return a Text in the edition's language."""
     return text[ctx["lang"]]
 
 
 @jinja2.pass_context
 def _para(ctx, item):
-    return i18n.para(item, ctx["lang"])
+    return mark_phrases(i18n.para(item, ctx["lang"]))
 
 
 @jinja2.pass_context
@@ -82,13 +103,20 @@ def _date(ctx, value):
     return i18n.date(value, ctx["lang"])
 
 
+def source_of(section) -> str | None:
+    """Return the source a section's source line names: its own, else its first figure's."""
+    if section.source:
+        return section.source
+    return next((fig.source for _path, fig in find(section, Figure)), None)
+
+
 def _capfirst(value: str) -> str:
     """Upper-case the first letter only ('sentyabr 2025' -> 'Sentyabr 2025')."""
     return value[:1].upper() + value[1:]
 
 
 def css_string(value: str) -> Markup:
-    """A CSS string literal that cannot break out of its quotes or of a <style> element."""
+    """Return a CSS string literal that cannot break out of its quotes or of <style>."""
     out = []
     for ch in str(value):
         if ch in '"\\<>&' or ord(ch) < 0x20:
@@ -111,9 +139,10 @@ def heading_levels(sections) -> dict:
     return levels
 
 
-def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: str = "",
+def render_html(briefing, lang: str, labels, charts: dict, *, env, files: str = "",
                 created: str | None = None, layout: str = "briefing") -> str:
-    """The edition's HTML; asset and chart URLs start with `files` (relative to the HTML)."""
+    """Return the edition's HTML in `layout`; `charts` is {section id: Chart}, and asset and
+    chart URLs start with `files` (relative to the HTML)."""
     template = env.get_template(TEMPLATES[layout])
     sections = layout_sections(briefing, layout)
     return template.render(
@@ -125,39 +154,44 @@ def render_html(briefing, lang: str, labels, chart_files: dict, *, env, files: s
         sections=sections,
         levels=heading_levels(sections),
         labels=labels,
-        charts=chart_files,
+        charts=charts,
+        chart_dir=CHART_DIR,
         files=files,
         created=created or briefing.document.reference_date.iso(),
     )
 
 
 def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | None = None,
-                    chart_cache=None, layout: str = "briefing") -> Edition:
-    """Draw (or reuse) the charts and fill the templates: an Edition without its PDF yet."""
+                    chart_cache=None, layout: str = "briefing",
+                    name: str | None = None) -> Edition:
+    """Draw (or reuse) the charts and fill the templates of `layout` for output `name`
+    (default: the first): return an Edition without its PDF."""
     font_paths = [root / "assets" / p for p in briefing.brand.fonts.values()]
     charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
                                       cache=chart_cache, widths=chart_widths(briefing, layout))
-    chart_files = {sid: (f"{CHART_DIR}/{c.file}", c.alt) for sid, c in charts.items()}
+    folder = edition_folder(briefing, lang, name=name)
     env = make_environment(root / "templates", layout=layout)
-    html = render_html(briefing, lang, labels, chart_files, env=env, created=created,
-                       layout=layout)
-    svgs = {c.file: c.svg for c in charts.values()}
-    return Edition(lang, html, b"", 0, svgs, chart_files, [], created, layout)
+    html = render_html(briefing, lang, labels, charts, env=env, files=f"{folder}/",
+                       created=created, layout=layout)
+    generated = {f"{CHART_DIR}/{chart.file}": chart.svg for chart in charts.values()}
+    return Edition(lang, html, folder, generated, linked_files(briefing, layout=layout),
+                   layout=layout)
 
 
 def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
-    """The PDF of a prepared edition (WeasyPrint); runs in a worker process when parallel."""
-    pdf, pages, warnings = html_to_pdf(edition.html, root=root, charts=edition.charts,
-                                       font_config=font_config)
+    """Return the edition with its PDF (WeasyPrint); runs in a worker process when parallel."""
+    pdf, pages, warnings = html_to_pdf(edition.html, root=root, generated=edition.generated,
+                                       folder=edition.folder, font_config=font_config)
     return dataclasses.replace(edition, pdf=pdf, pages=pages, warnings=warnings)
 
 
 def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None,
-                   created: str | None = None, chart_cache=None,
-                   layout: str = "briefing") -> Edition:
-    """Draw the charts, fill the templates and lay out the PDF for one language."""
+                   created: str | None = None, chart_cache=None, layout: str = "briefing",
+                   name: str | None = None) -> Edition:
+    """Draw the charts, fill the templates and lay out the PDF for one language, in
+    `layout`, as output `name` (default: the first)."""
     edition = prepare_edition(briefing, lang, labels, root=root, created=created,
-                              chart_cache=chart_cache, layout=layout)
+                              chart_cache=chart_cache, layout=layout, name=name)
     return lay_out(edition, root, font_config)
 
 
@@ -170,17 +204,21 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
+def html_to_pdf(html: str, *, root: Path, generated: dict | None = None, folder: str = "",
+                font_config=None):
     """Lay out `html` (base URL: the project root) into a tagged PDF/UA-1 document.
 
-    Returns (pdf bytes, page count, WeasyPrint warnings).
+    URLs below `folder` name the files below the root, or in `generated` ({path: text}).
+    Return (pdf bytes, page count, WeasyPrint warnings).
     """
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import ConfinedFetcher
+    from .tagging import tag_pdf
 
-    fetcher = ConfinedFetcher(root, {f"{CHART_DIR}/{k}": v.encode() for k, v in charts.items()})
+    memory = {path: text.encode() for path, text in (generated or {}).items()}
+    fetcher = ConfinedFetcher(root, memory, folder=folder)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -193,4 +231,5 @@ def html_to_pdf(html: str, *, root: Path, charts: dict, font_config=None):
         raise RenderError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
-    return pdf, len(document.pages), collect.messages
+    pdf, tag_warnings = tag_pdf(pdf, html)  # the structure WeasyPrint leaves out: tagging.py
+    return pdf, len(document.pages), collect.messages + tag_warnings

@@ -15,6 +15,8 @@ from ..document.model import Entry, Para
 from . import charts as charts_mod
 
 TEMPLATES = {"briefing": "base.html", "handout": "handout.html"}  # in templates/<layout>/
+STYLESHEETS = {"briefing": ("templates/style.css",),  # below the root, linked in this order
+               "handout": ("templates/style.css", "templates/handout.css")}
 HANDOUT_OMITS = ("contents",)  # a two-page sheet has no table of contents
 
 
@@ -45,13 +47,15 @@ def _short(section):
 
 
 def _left_out(item) -> bool:
-    """A Para marked briefing_only, or an item (a timeline event) whose text is one."""
+    """Return whether `item` is a Para marked briefing_only, or an item (a timeline event)
+    whose text is one."""
     text = getattr(item, "text", None)
     return (isinstance(item, Para) and item.briefing_only) or (
         isinstance(text, Para) and text.briefing_only)
 
 
 def _short_item(item):
+    """Return an Entry without its briefing_only paragraphs; any other item as it is."""
     if isinstance(item, Entry):
         return dataclasses.replace(item, body=tuple(p for p in item.body if not _left_out(p)))
     return item

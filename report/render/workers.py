@@ -3,14 +3,21 @@
 The workers are forked when a build starts rendering and import WeasyPrint at once; each
 then draws its edition's charts (matplotlib, unless cached), fills the templates and lays
 out the PDF, so the heavy imports and the drawing happen on every core at the same time.
-A worker dies with the build (PR_SET_PDEATHSIG): a killed build leaves no orphan.
-Forking is only safe from a single-threaded process: with other threads running (the
-scheduler's), editions are laid out one after another in the calling process.
+A worker dies with the build (PR_SET_PDEATHSIG): a killed build leaves no orphan, and it
+ignores SIGINT (a Ctrl-C reaches the whole process group; the build decides). The pool is
+sized by the editions to render, never more than `jobs` (default: one per core).
+Forking is only safe from a single-threaded process: with other threads running, editions
+are laid out one after another in the calling process. A pool that breaks (a worker was
+killed) is logged, and the editions are then laid out in the calling process.
+
+`watch` and `schedule` call the build in a fresh process per build (service/processes.py),
+so these pools, like the build's, live for one build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -18,6 +25,10 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+
+from ..store import crash_point
+
+LOG = logging.getLogger(__name__)
 
 
 def layout_jobs(jobs: int | None, count: int) -> int:
@@ -42,18 +53,19 @@ def layout_pool(jobs: int):
 
 
 def render_all(briefing, labels: dict, *, root: Path, created=None, chart_cache=None,
-               pool=None, layout: str = "briefing") -> list:
+               pool=None, layout: str = "briefing", name: str | None = None) -> list:
     """Every edition of `labels` ({lang: Labels}) rendered: in `pool`, else one by one here."""
     from .html import render_edition
 
-    options = {"root": root, "created": created, "chart_cache": chart_cache, "layout": layout}
+    options = {"root": root, "created": created, "chart_cache": chart_cache, "layout": layout,
+               "name": name}
     if pool is not None:
         try:
-            futures = [pool.submit(render_edition, briefing, lang, words, **options)
+            futures = [pool.submit(_render_in_worker, briefing, lang, words, **options)
                        for lang, words in labels.items()]
             return [future.result() for future in futures]
         except BrokenProcessPool:
-            pass  # a worker was killed: render here instead
+            _warn_broken(len(labels))
     return [render_edition(briefing, lang, words, **options) for lang, words in labels.items()]
 
 
@@ -72,6 +84,7 @@ def lay_out_all(editions, root: Path, *, jobs: int | None = None, pool=None) -> 
             futures = [pool.submit(lay_out, edition, root) for edition in editions]
             return [future.result() for future in futures]
         except BrokenProcessPool:
+            _warn_broken(len(editions))
             return [lay_out(edition, root) for edition in editions]
     editions = list(editions)
     with layout_pool(layout_jobs(jobs, len(editions))) as own:
@@ -80,14 +93,17 @@ def lay_out_all(editions, root: Path, *, jobs: int | None = None, pool=None) -> 
     return [lay_out(edition, root) for edition in editions]
 
 
-@contextlib.contextmanager
-def persistent_pool(jobs: int | None = None):
-    """For a long-lived process (watch): workers started once, WeasyPrint imported once.
+def _warn_broken(count: int) -> None:
+    LOG.warning("warning: a layout worker died (killed, or out of memory); laying out the "
+                "%d edition%s in this process instead", count, "s" if count != 1 else "")
 
-    Enter it before any other thread starts; every build then reuses the same workers.
-    """
-    with layout_pool(layout_jobs(jobs, os.cpu_count() or 1)) as pool:
-        yield pool
+
+def _render_in_worker(briefing, lang: str, labels, **options):
+    """render_edition in a worker (with a crash point for the broken-pool tests)."""
+    from .html import render_edition
+
+    crash_point(f"layout-worker:{lang}")
+    return render_edition(briefing, lang, labels, **options)
 
 
 def _start_worker(parent: int) -> None:
@@ -97,6 +113,7 @@ def _start_worker(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the build to act on
     if os.getppid() != parent:  # the build died before this worker was set up
         os._exit(1)
     import weasyprint  # noqa: F401  (the slow import, done while the parent draws charts)

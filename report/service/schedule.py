@@ -1,18 +1,20 @@
 """Schedule: a cron expression (or an interval) -> the same build at those times, one log line
 per run, until SIGTERM or Ctrl-C.
 
-Thin on purpose: APScheduler 3 decides *when*; each run calls `build.build_editions` (and,
-with `--send`, the email stage for a new edition) and prints one line: when, why, result,
-duration, e.g.
+Thin on purpose: APScheduler 3's triggers say *when*; each run calls `build.build_editions`
+in a fresh build process (processes.py; and, with `--send`, the email stage for a new
+edition) and prints one line: when, why, result, duration, e.g.
 
     2025-11-24 06:00:00+01:00 [schedule] built in 6.1 s: out/briefing-en.pdf, out/briefing-az.pdf
     2025-11-25 06:00:00+01:00 [schedule] unchanged in 0.2 s: out/briefing-en.pdf, ...
     2025-11-26 06:00:04+01:00 [misfire: due 06:00:00, 4 s late] failed in 0.3 s: data.yaml:42: ...
 
-- Runs happen in the scheduler's own thread (APScheduler's inline executor), so two runs can
-  never overlap; `max_instances=1` says the same to APScheduler.
-- `coalesce=True`: runs missed while a build overran or the machine slept become one run,
-  started late ("misfire") if it is at most MISFIRE_GRACE late, else logged as missed.
+- The loop is ours, in the main thread: wait on the stop event until the trigger's next
+  fire time, run, ask the trigger for the next time after that one. Two runs never overlap,
+  and a stop signal ends a wait at once (no scheduler thread or job store lock in the way).
+- Runs missed while a build overran or the machine slept become one run (APScheduler's
+  `coalesce`), started late ("misfire") if it is at most MISFIRE_GRACE late, else logged as
+  missed.
 - Startup catch-up, like systemd's `Persistent=true`: OUT/.schedule-last-run records when
   the last run started; if a scheduled time has passed since (the scheduler was stopped), one
   run happens at startup.
@@ -24,17 +26,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import time
 from pathlib import Path
 
 from ..errors import DataError, ReportError, UsageError
+from .processes import BuildProcesses
 from .stop import StopSignals
 
 MISFIRE_GRACE = 12 * 3600  # seconds a run may start late; the next scheduled run covers later
 LATE_AFTER = 1.0  # seconds: a run that starts later than this after its time is a "misfire"
 LAST_RUN_FILE = ".schedule-last-run"
-JOB_ID = "build"
+MAX_WAIT = 60.0  # seconds: the longest wait before the wall clock is read again
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 CRON_LABELS = ("minute", "hour", "day-of-month", "month", "day-of-week")
 CRON_HELP = 'fields: minute hour day-of-month month day-of-week, e.g. "0 6 * * 1-5"'
@@ -144,14 +146,30 @@ def first_line(exc: BaseException) -> str:
     return text if isinstance(exc, ReportError) else f"{type(exc).__name__}: {text}"
 
 
+def describe_sending(report) -> str:
+    """'sent 2 messages; 1 recipient already had their edition', from a SendReport."""
+    sent = len(report.sent_now)
+    earlier = len(report.rows) - len(report.missing) - sent
+    return (f"sent {sent} message{'s' if sent != 1 else ''}; {earlier} "
+            f"recipient{'s' if earlier != 1 else ''} already had their edition")
+
+
+def first_missing(report) -> str:
+    """'ann@example.org (en): failed for now (...)': the first recipient still without it."""
+    from ..mail.deliver import why_missing
+
+    recipient, row = report.missing[0]
+    return f"{recipient.email} ({recipient.lang}): {why_missing(row)}"
+
+
 class ScheduledBuild:
     """One run: build (and send a new edition), then one log line. Never raises."""
 
-    def __init__(self, data_path, *, out_dir, langs=None, keep=None, recipients=None, log,
-                 build=None, send=None, now=None, clock=time.monotonic):
+    def __init__(self, data_path, *, out_dir, langs=None, keep=None, jobs=None,
+                 recipients=None, log, build=None, send=None, now=None, clock=time.monotonic):
         self.data_path = Path(data_path)
         self.out_dir = Path(out_dir)
-        self.langs, self.keep, self.recipients = langs, keep, recipients
+        self.langs, self.keep, self.jobs, self.recipients = langs, keep, jobs, recipients
         self.log = log
         self.now = now or (lambda: dt.datetime.now().astimezone())
         self.running = False
@@ -177,7 +195,7 @@ class ScheduledBuild:
         build = self._build or _default_build()
         try:
             built = build(self.data_path, out_dir=self.out_dir, langs=self.langs,
-                          keep=self.keep)
+                          keep=self.keep, jobs=self.jobs)
         except Exception as exc:  # every failure is logged; the scheduler keeps going
             return "failed", first_line(exc)
         status = "built" if any(e.status == "built" for e in built) else "unchanged"
@@ -195,13 +213,12 @@ class ScheduledBuild:
             report = send(self.data_path, self.recipients, out_dir=self.out_dir)
         except Exception as exc:  # the edition is built; only the sending failed
             return "failed", f"{detail}; sending failed: {first_line(exc)}"
-        lines = report.summary_lines()
-        if not report.complete:
-            first = lines[2].strip() if len(lines) > 2 else ""
-            return "failed", (f"{detail}; {lines[0]}; {len(report.missing)} recipients "
-                              f"still without it, retried next run: {first}")
+        sent = describe_sending(report)
+        if report.missing:
+            return "failed", (f"{detail}; {sent}; {len(report.missing)} recipients still "
+                              f"without it, retried next run: {first_missing(report)}")
         self.undelivered = False
-        return status, f"{detail}; {lines[0]}"
+        return status, f"{detail}; {sent}"
 
     def _record(self, started_at) -> None:
         """Remember when this run started, for the next startup's catch-up."""
@@ -214,40 +231,26 @@ class ScheduledBuild:
 
 
 class Scheduler:
-    """APScheduler's BlockingScheduler around one ScheduledBuild, stopped by signals."""
+    """The loop around one ScheduledBuild: wait for the trigger's next time or a stop signal,
+    run, repeat. The first SIGINT/SIGTERM ends the wait at once, or the loop after the
+    current run; a second one cuts the run short."""
 
     def __init__(self, job: ScheduledBuild, trigger, *, describe: str):
-        from apscheduler.executors.debug import DebugExecutor
-        from apscheduler.schedulers.blocking import BlockingScheduler
-
         self.job, self.trigger, self.describe = job, trigger, describe
-        self.scheduler = BlockingScheduler(
-            executors={"default": DebugExecutor()},  # inline: runs never overlap
-            timezone=trigger.timezone,
-            job_defaults={"coalesce": True, "max_instances": 1,
-                          "misfire_grace_time": MISFIRE_GRACE})
-        self.catch_up = None  # the missed scheduled time, until the catch-up run
         self.interrupted = False  # a second signal cut a run short
         self.stop = StopSignals(self._on_stop)
 
     def run(self) -> int:
         """Until SIGINT/SIGTERM: 0 after a clean stop, 130 if a second signal cut a run short."""
-        from apscheduler.events import EVENT_JOB_MISSED, EVENT_SCHEDULER_STARTED
-
-        logging.getLogger("apscheduler").setLevel(logging.ERROR)  # our own lines say it all
-        now = self.job.now().astimezone(self.trigger.timezone)
-        self.catch_up = missed_run(self.trigger, read_last_run(self.job.out_dir), now)
-        first = now if self.catch_up else self.trigger.get_next_fire_time(None, now)
-        self.scheduler.add_job(self._fire, self.trigger, id=JOB_ID,
-                               **({"next_run_time": now} if self.catch_up else {}))
-        self.scheduler.add_listener(self._on_started, EVENT_SCHEDULER_STARTED)
-        self.scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+        now = self._now()
+        catch_up = missed_run(self.trigger, read_last_run(self.job.out_dir), now)
+        due = now if catch_up else self.trigger.get_next_fire_time(None, now)
         with self.stop:
             self._log(f"scheduler started: {self.describe}, {self.job.data_path} -> "
-                      f"{self.job.out_dir}; next run {first.isoformat(sep=' ', timespec='seconds')}"
-                      f"{' (startup catch-up)' if self.catch_up else ''}")
+                      f"{self.job.out_dir}; next run {due.isoformat(sep=' ', timespec='seconds')}"
+                      f"{' (startup catch-up)' if catch_up else ''}")
             try:
-                self.scheduler.start()
+                self._loop(due, catch_up)
             except KeyboardInterrupt:
                 self.interrupted = True
         name = self.stop.signal_name or "interrupted"
@@ -255,42 +258,55 @@ class Scheduler:
                   else f"scheduler stopped ({name})")
         return 130 if self.interrupted else 0
 
-    def _fire(self) -> None:
-        if self.stop.requested:
-            return  # a signal came while this run was being picked up
-        due = self.scheduler.get_job(JOB_ID).next_run_time
-        catch_up, self.catch_up = self.catch_up, None
-        try:
-            self.job.run(run_reason(due, self.job.now(), catch_up=catch_up))
-        except KeyboardInterrupt:
-            self.interrupted = True  # the scheduler is already shutting down
+    def _loop(self, due, catch_up) -> None:
+        while due is not None and self._wait_until(due):
+            due = latest_due(self.trigger, due, self._now())  # missed times become one run
+            self._fire(due, catch_up)
+            catch_up = None
+            due = self.trigger.get_next_fire_time(due, self._now())
+
+    def _wait_until(self, due) -> bool:
+        """Wait until `due`; False if a stop came first. The wall clock is read again at
+        least every MAX_WAIT seconds, so a suspended machine or a clock change is noticed."""
+        while not self.stop.requested:
+            left = (due - self._now()).total_seconds()
+            if left <= 0:
+                return True
+            self.stop.event.wait(min(left, MAX_WAIT))
+        return False
+
+    def _fire(self, due, catch_up) -> None:
+        started = self._now()
+        if catch_up is None and (started - due).total_seconds() > MISFIRE_GRACE:
+            late = (started - due).total_seconds() / 3600
+            self._log(f"[missed] the run due {due:%Y-%m-%d %H:%M} is {late:.1f} h late, more "
+                      f"than the {MISFIRE_GRACE // 3600} h grace; the next scheduled run will "
+                      "build")
+            return
+        self.job.run(run_reason(due, started, catch_up=catch_up))
 
     def _on_stop(self, name: str) -> None:
-        """In the signal helper thread: stop picking up runs; the current one finishes."""
-        from apscheduler.schedulers.base import SchedulerNotRunningError
-
+        """In the signal helper thread: say that the current run finishes first."""
         if self.job.running:
             self._log(f"{name}: stopping after the current run")
-        with contextlib.suppress(SchedulerNotRunningError):
-            if self.scheduler.running:
-                self.scheduler.shutdown(wait=False)
 
-    def _on_started(self, _event) -> None:
-        if self.stop.requested:  # the signal came before the scheduler was running
-            self._on_stop(self.stop.signal_name)
-
-    def _on_missed(self, event) -> None:
-        due = event.scheduled_run_time
-        late = (self.job.now() - due).total_seconds() / 3600
-        self._log(f"[missed] the run due {due:%Y-%m-%d %H:%M} is {late:.1f} h late, more than "
-                  f"the {MISFIRE_GRACE // 3600} h grace; the next scheduled run will build")
+    def _now(self):
+        return self.job.now().astimezone(self.trigger.timezone)
 
     def _log(self, text: str) -> None:
         self.job.log(f"{self.job.now().isoformat(sep=' ', timespec='seconds')} {text}")
 
 
+def latest_due(trigger, due, now):
+    """The last scheduled time from `due` up to `now`: after an overrun or a sleep, the
+    times missed meanwhile are coalesced into one run, as APScheduler's `coalesce` does."""
+    while (later := trigger.get_next_fire_time(due, now)) is not None and later <= now:
+        due = later
+    return due
+
+
 def schedule_command(data_path, *, out_dir, cron=None, every=None, langs=None, keep=None,
-                     recipients=None, environ, out) -> int:
+                     jobs=None, recipients=None, environ, out) -> int:
     """The `schedule` command: check the options (UsageError, exit 2), then `schedule`."""
     if cron is not None:
         trigger = parse_cron(cron)
@@ -307,10 +323,15 @@ def schedule_command(data_path, *, out_dir, cron=None, every=None, langs=None, k
 
         settings_from_env(environ)  # missing SMTP settings: DataError now, not at 06:00
         send = _default_send(environ)
-    job = ScheduledBuild(data_path, out_dir=out_dir, langs=langs, keep=keep,
-                         recipients=recipients, send=send,
-                         log=lambda line: print(line, file=out, flush=True))
-    return Scheduler(job, trigger, describe=describe).run()
+    with BuildProcesses() as builds:
+        job = ScheduledBuild(data_path, out_dir=out_dir, langs=langs, keep=keep, jobs=jobs,
+                             recipients=recipients, send=send, build=builds.build,
+                             log=lambda line: print(line, file=out, flush=True))
+        scheduler = Scheduler(job, trigger, describe=describe)
+        code = scheduler.run()
+        if scheduler.interrupted:
+            builds.close(at_once=True)  # the abandoned build's process, not waited for
+    return code
 
 
 def _default_build():
@@ -324,9 +345,10 @@ def _default_send(environ=None):
     import os
 
     from ..mail.deliver import send_briefing
+    from ..output.build import build_editions
 
     def send(data_path, recipients, *, out_dir):
-        return send_briefing(data_path, recipients, out_dir=out_dir,
+        return send_briefing(data_path, recipients, out_dir=out_dir, build=build_editions,
                              environ=os.environ if environ is None else environ)
 
     return send

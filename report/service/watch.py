@@ -2,14 +2,15 @@
 
 Polls modification times, sizes and inode numbers (no extra dependency, works on every file
 system), waits until the files have been quiet for `debounce` seconds (an editor's save is
-often several writes), then calls the same `build.build_editions` as `generate.py build`.
-Editions whose fingerprint did not change are reported `unchanged` and not rendered.
+often several writes), then calls the same `build.build_editions` as `generate.py build`,
+in a fresh build process (processes.py). Editions whose fingerprint did not change are
+reported `unchanged` and not rendered.
 
 Invalid data is printed, one line per problem, and watching goes on. A failed build writes
 nothing, so the last good PDF stays in place until the data is fixed.
 
-Importing this module is cheap: the build (and with it WeasyPrint and matplotlib) is
-imported when the first build runs.
+Importing this module is cheap, and so is this process: the build (and with it WeasyPrint
+and matplotlib) is imported by the build processes' forkserver, never here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from .. import PROJECT_ROOT
 from ..errors import DataError, ReportError, UsageError
+from .processes import BuildProcesses
 from .stop import StopSignals
 
 WATCHED_DIRS = ("templates", "assets")
@@ -98,16 +100,20 @@ class Watcher:
     """Builds on every change until stopped; prints one status line per build to `out`."""
 
     def __init__(self, data_path, *, out_dir, langs=None, keep_html=False, keep=None,
-                 out, debug=False, build=None, root: Path = PROJECT_ROOT,
+                 jobs=None, out, debug=False, build=None, root: Path = PROJECT_ROOT,
                  clock=time.monotonic):
         self.data_path = Path(data_path)
         self.options = {"out_dir": out_dir, "langs": langs, "keep_html": keep_html,
-                        "keep": keep}
+                        "keep": keep, "jobs": jobs}
         self.out = out
         self.debug = debug
         self.paths = watched_paths(data_path, root=root)
         self._build = build
         self._clock = clock
+
+    def use_builds(self, builds: BuildProcesses) -> None:
+        """Run every build in `builds`' processes instead of in this one."""
+        self._build = builds.build
 
     def run(self, stop, *, interval: float = 1.0, debounce: float = 0.5) -> None:
         """Build once, then again after every change, until `stop` is set."""
@@ -161,7 +167,11 @@ class Watcher:
 
 def watch(data_path, *, out, interval: float = 1.0, debounce: float = 0.5, **options) -> int:
     """The `watch` command until SIGINT/SIGTERM: 0 after a clean stop, 130 if a second
-    signal cut a build short (the previous edition is then still intact)."""
+    signal cut a build short (the previous edition is then still intact).
+
+    Each build runs in a fresh process forked from a warm forkserver (processes.py): this
+    process only watches the files and prints, so its memory stays flat for months.
+    """
     watcher = Watcher(data_path, out=out, **options)
     out_dir = Path(options["out_dir"]).resolve()
     for folder in watcher.paths[1:]:
@@ -169,14 +179,12 @@ def watch(data_path, *, out, interval: float = 1.0, debounce: float = 0.5, **opt
             raise UsageError(f"--out {options['out_dir']}: inside {_short(str(folder))}/, "
                              "which is watched: every build would start the next one; "
                              "choose a folder outside templates/ and assets/")
-    from ..render.workers import persistent_pool
-
-    # the layout workers start before the signal thread: forking stays single-threaded
-    with persistent_pool(options.get("jobs")) as pool, StopSignals() as stop:
-        watcher.options["pool"] = pool
+    with BuildProcesses() as builds, StopSignals() as stop:
+        watcher.use_builds(builds)
         try:
             watcher.run(stop.event, interval=interval, debounce=debounce)
         except KeyboardInterrupt:
+            builds.close(at_once=True)
             watcher.say("stopped at once: the build in progress was abandoned; "
                         "the previous edition is intact", stamp=True)
             return 130

@@ -34,7 +34,7 @@ def parse(r, source):
         "gap": r.get("gap", f.amount),
         "funded_percent": r.get("funded_percent", f.percent),
         "gap_percent": r.get("gap_percent", f.percent),
-        "decimals": r.get("decimals", f.count, default=1),
+        "decimals": r.get("decimals", f.decimals, default=1),
         "caption": r.get("caption", f.text),
     })
     if result:
