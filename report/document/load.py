@@ -110,7 +110,7 @@ def _document(ctx, raw, path):
 
 
 def _output(ctx, raw, path):
-    """`{name: handout, layout: handout}`: one more PDF per edition, in that layout."""
+    """Read one output, `{name: handout, layout: handout}`: a PDF per edition, in that layout."""
     r = f.Reader(ctx, raw, path)
     name = r.get("name", f.ident)
     layout = r.get("layout", f.choice(*LAYOUTS), default=LAYOUTS[0])
@@ -119,7 +119,8 @@ def _output(ctx, raw, path):
 
 
 def _with_outputs(ctx, document, path):
-    """`outputs` lists every PDF; without it, one briefing named `output_name`."""
+    """Return the document with its outputs: those `outputs` lists, else one briefing named
+    `output_name` (default: DEFAULT_OUTPUT_NAME); names must differ."""
     if document.outputs is None:
         name = document.output_name or DEFAULT_OUTPUT_NAME
         return replace(document, output_name=name, outputs=(Output(name),))
