@@ -4,5 +4,9 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The folder holding templates/ and assets/ (the default `root` of every stage)."""
+_PACKAGE = Path(__file__).resolve().parent
+_INSTALLED = _PACKAGE / "_project"  # templates/ and assets/ copied in by setup.py
+
+PROJECT_ROOT = _INSTALLED if _INSTALLED.is_dir() else _PACKAGE.parent
+"""The folder holding templates/ and assets/ (the default `root` of every stage): the
+checkout's top level, or the copy shipped inside an installed package."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import DataError, ReportError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "send", "watch", "schedule")
+COMMANDS = ("build", "check", "send", "watch", "schedule", "new", "schema", "reference")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,7 @@ def make_parser() -> argparse.ArgumentParser:
                         help="the briefing data file (default: data.yaml)")
     common.add_argument("--debug", action="store_true", help="show tracebacks on failure")
     parser = argparse.ArgumentParser(
-        prog="generate.py",
+        prog=_program_name(),
         description="Build branded, accessible PDF briefings from a data file.",
         epilog="Exit codes: 0 done, 2 bad input or usage, 3 output folder busy, "
                "1 anything else. "
@@ -45,7 +45,14 @@ def make_parser() -> argparse.ArgumentParser:
     _add_send_parser(sub, common)
     _add_watch_parser(sub, common)
     _add_schedule_parser(sub, common)
+    _add_new_parser(sub)
+    _add_generated_parsers(sub)
     return parser
+
+
+def _program_name() -> str:
+    """`briefing` when run as the installed command, else `generate.py`."""
+    return "briefing" if Path(sys.argv[0]).name == "briefing" else "generate.py"
 
 
 def _positive(convert, what):
@@ -104,10 +111,13 @@ def main(argv=None, stdout=None, stderr=None) -> int:
 def run_check(args, stdout) -> int:
     """Validate the data file; print one line if it is valid."""
     from .document.project import load_project
+    from .mail.message import send_needs
 
     briefing, _labels = load_project(args.data)
     print(f"{args.data}: valid ({len(briefing.sections)} sections, editions: "
           f"{', '.join(briefing.document.editions)})", file=stdout)
+    for line in send_needs(briefing):
+        sys.stderr.write(f"warning: {line}\n")
     return EXIT_OK
 
 
@@ -128,7 +138,15 @@ def run_build(args, stdout) -> int:
         extra = f" + {edition.html_path}" if edition.html_path else ""
         print(f"wrote {edition.path} ({edition.pages} pages, {edition.bytes / 1024:.0f} KiB)"
               f"{extra}", file=stdout)
+    print_changes(built, stdout)
     return EXIT_OK
+
+
+def print_changes(built, stdout) -> None:
+    """The change report of the editions just built, once (figures are the same in each)."""
+    lines = {e.changes["line"] for e in built if e.status == "built" and e.changes}
+    for line in sorted(lines):
+        print(line, file=stdout)
 
 
 def _add_send_parser(sub, common) -> None:
@@ -153,6 +171,9 @@ def _add_send_parser(sub, common) -> None:
                       help="send at most N messages a minute (default: no limit)")
     send.add_argument("--retry-failed", action="store_true",
                       help="also retry recipients whose address was refused permanently")
+    send.add_argument("--accept-changes", action="store_true",
+                      help="send a new edition even though a figure moved beyond its "
+                           "max_change limit (after checking it)")
     send.add_argument("--status", action="store_true",
                       help="print who received the current editions and when, who failed "
                            "and why; sends nothing")
@@ -170,6 +191,8 @@ def run_send(args, stdout) -> int:
         return EXIT_OK
     if args.recipients is None:
         raise UsageError("send: --recipients FILE is required (or --status)")
+    if args.dry_run is None:
+        hold_unreviewed_changes(args)
     report = deliver.send_briefing(
         args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
         dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
@@ -177,6 +200,20 @@ def run_send(args, stdout) -> int:
     for line in report.summary_lines():
         print(line, file=stdout)
     return EXIT_OK if report.complete or report.dry_run_files else EXIT_FAILED
+
+
+def hold_unreviewed_changes(args) -> None:
+    """Bring the editions up to date, then stop (HeldError, exit 1) if a figure moved beyond
+    its max_change, unless --accept-changes."""
+    from .output.build import build_editions
+    from .output.guard import hold_if_breached
+
+    built = build_editions(args.data, out_dir=args.out,
+                           source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
+    hold_if_breached(args.out, keys={edition.path.stem for edition in built},
+                     accept=args.accept_changes,
+                     release_hint=f"generate.py send --data {args.data} --recipients "
+                                  f"{args.recipients} --out {args.out} --accept-changes")
 
 
 def _add_rebuild_options(parser, *, keep_html: bool = False) -> None:
@@ -264,5 +301,60 @@ def run_schedule(args, stdout) -> int:
                             environ=os.environ, out=stdout)
 
 
+def _add_new_parser(sub) -> None:
+    new = sub.add_parser(
+        "new", help="write a small valid briefing to start from",
+        description="Write PATH: a new briefing (cover, a text section, key figures, a chart, "
+                    "sources) whose every value is a PLACEHOLDER to replace. It validates "
+                    "and builds as written; an existing file is never overwritten.")
+    new.add_argument("path", type=Path, metavar="PATH", help="the data file to write")
+    new.add_argument("--lang", default="en", metavar="CODES",
+                     help="the editions, comma-separated, e.g. en,az (default: en)")
+    new.add_argument("--title", metavar="TEXT", help="the briefing's title")
+    new.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+
+
+def run_new(args, stdout) -> int:
+    from .document.load import LANGS_SUPPORTED
+    from .document.scaffold import write_scaffold
+
+    langs = tuple(code.strip() for code in args.lang.split(",") if code.strip())
+    unknown = [code for code in langs if code not in LANGS_SUPPORTED]
+    if not langs or unknown or len(set(langs)) != len(langs):
+        what = (f"unsupported language '{unknown[0]}'" if unknown
+                else "a language twice" if langs else "no language")
+        raise UsageError(f"--lang {args.lang!r}: {what}; give codes separated by commas, "
+                         f"from: {', '.join(LANGS_SUPPORTED)}")
+    path = write_scaffold(args.path, langs=langs, title=args.title)
+    print(f"wrote {path}: edit every PLACEHOLDER (see docs/reference.md), then run "
+          f"'generate.py build --data {path}'", file=stdout)
+    return EXIT_OK
+
+
+def _add_generated_parsers(sub) -> None:
+    for name, default, what in (
+            ("schema", "briefing.schema.json", "the JSON Schema of data files, for editors"),
+            ("reference", "docs/reference.md", "the reference of every section type and key")):
+        parser = sub.add_parser(name, help=f"write {what}",
+                                description=f"Write {what}, generated from the readers and "
+                                            f"models in report/document/ (default: {default}).")
+        parser.add_argument("--out", default=Path(default), type=Path, metavar="FILE",
+                            help=f"where to write it (default: {default})")
+        parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+
+
+def run_generated(args, stdout) -> int:
+    from .store import atomic_write
+
+    if args.command == "schema":
+        from .document.schema import render_schema as render
+    else:
+        from .document.reference import render_reference as render
+    atomic_write(args.out, render())
+    print(f"wrote {args.out}", file=stdout)
+    return EXIT_OK
+
+
 COMMAND_FUNCTIONS = {"build": run_build, "check": run_check, "send": run_send,
-                     "watch": run_watch, "schedule": run_schedule}
+                     "watch": run_watch, "schedule": run_schedule, "new": run_new,
+                     "schema": run_generated, "reference": run_generated}

@@ -26,6 +26,7 @@ def copy_project(tmp_path: Path) -> Path:
                         ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "generate.py", project)
     shutil.copy(SECOND, project / "data.yaml")
+    shutil.copy(SECOND.parent / "second-population.csv", project)
     return project
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data.yaml"
 SECOND = ROOT / "tests" / "data" / "second.yaml"
+
+
+def copy_tables(folder: Path) -> None:
+    """Put the table files of data.yaml (data/) and of the second briefing beside a copy."""
+    shutil.copytree(ROOT / "data", Path(folder) / "data", dirs_exist_ok=True)
+    shutil.copy(SECOND.parent / "second-population.csv", folder)
 
 
 def run_cli(*args, cwd=ROOT, env=None, timeout=240):

@@ -39,3 +39,14 @@ def ledger_rows(out: Path, langs=LANGS, name: str = "briefing") -> dict:
         for lang in langs:
             rows |= ledger.for_edition(sha256_file(out / f"{name}-{lang}.pdf"))
     return rows
+
+
+def manifest_with_changes(record, *, name: str = "b", langs=("en",)) -> dict:
+    """A manifest (format 2) whose editions of `name` carry the change `record`."""
+    editions = {}
+    for lang in langs:
+        editions[f"{name}-{lang}"] = {
+            "name": name, "lang": lang, "file": f"{name}-{lang}.pdf", "sha256": "0" * 64,
+            "bytes": 1, "pages": 1, "fingerprint": "0" * 64, "reference_date": "2024",
+            "generator": "test", "built_at": "2024-01-01T00:00:00+00:00", "changes": record}
+    return {"format": 2, "editions": editions, "archive": []}

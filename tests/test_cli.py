@@ -37,8 +37,9 @@ def test_usage_errors_exit_2(args, message, tmp_path):
 
 def _bad_copy(tmp_path):
     text = DATA.read_text(encoding="utf-8")
-    text = text.replace("funded_percent: 56", "funded_percent: 65", 1)
-    text = text.replace("value: 657749", "value: 'many'", 1)
+    text = text.replace("printed: 56", "printed: 65", 1)
+    text = text.replace("value: 2084", "value: 'many'", 1)
+    shutil.copytree(ROOT / "data", tmp_path / "data", dirs_exist_ok=True)  # its tables
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -55,7 +56,7 @@ def test_bad_data_lists_every_problem_and_writes_nothing(tmp_path, command):
     assert len(lines) - 1 >= 2
     assert any(line.startswith("bad.yaml:") and "expected a number, got 'many'" in line
                for line in lines)
-    assert any("65% does not match funded/requirement" in line for line in lines)
+    assert any("the source prints 65, but the figures give 56.25" in line for line in lines)
     assert "Traceback" not in result.stderr
     assert not out.exists()
 

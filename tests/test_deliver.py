@@ -12,7 +12,7 @@ import socket
 import ssl
 
 import pytest
-from conftest import DATA, SECOND
+from conftest import DATA, SECOND, copy_tables
 from mailhelpers import copy_editions, ledger_rows, people, write_recipients
 from smtpserver import (
     DROP,
@@ -125,6 +125,7 @@ def test_a_new_edition_goes_to_everyone(built_second, tmp_path):
     shutil.copytree(built_second[0], out)
     data = tmp_path / "second.yaml"
     data.write_text(SECOND.read_text(encoding="utf-8"), encoding="utf-8")
+    copy_tables(tmp_path)
     recipients = write_recipients(tmp_path, ["a@example.org", "b@example.org"])
     with smtp_server() as server:
         assert _send(out, recipients, server.env(), data=data).complete

@@ -12,7 +12,7 @@ import time
 
 import pypdf
 import pytest
-from conftest import DATA, ROOT, SECOND, run_cli
+from conftest import DATA, ROOT, SECOND, copy_tables, run_cli
 
 
 def _sha(path):
@@ -43,6 +43,7 @@ def test_a_change_or_a_damaged_file_triggers_a_rebuild(tmp_path):
     out = tmp_path / "out"
     data = tmp_path / "data.yaml"
     shutil.copy(SECOND, data)
+    copy_tables(tmp_path)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     pdf = out / "unhcr-2024-en.pdf"
     data.write_text(data.read_text().replace("2024 at a glance", "2024 in brief"))
@@ -55,12 +56,12 @@ def test_a_change_or_a_damaged_file_triggers_a_rebuild(tmp_path):
     assert _sha(pdf) == _manifest(out)["editions"]["unhcr-2024-en"]["sha256"]
 
 
-def test_the_skip_path_imports_neither_weasyprint_nor_matplotlib(tmp_path):
+def test_the_skip_path_imports_neither_weasyprint_nor_matplotlib_nor_openpyxl(tmp_path):
     out = tmp_path / "out"
     assert run_cli("build", "--data", SECOND, "--out", out).returncode == 0
     code = ("import sys; from report.cli import main; "
             f"code = main(['build', '--data', {str(SECOND)!r}, '--out', {str(out)!r}]); "
-            "print(code, sorted(m for m in ('weasyprint', 'matplotlib', 'fontTools') "
+            "print(code, sorted(m for m in ('weasyprint', 'matplotlib', 'fontTools', 'openpyxl') "
             "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
@@ -87,11 +88,15 @@ def test_manifest_and_archive(tmp_path):
     out = tmp_path / "out"
     data = tmp_path / "data.yaml"
     shutil.copy(SECOND, data)
+    copy_tables(tmp_path)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     entry = _manifest(out)["editions"]["unhcr-2024-en"]
     assert set(entry) == {"name", "lang", "layout", "file", "sha256", "bytes", "pages",
-                          "fingerprint", "reference_date", "generator", "built_at"}
+                          "fingerprint", "reference_date", "generator", "built_at", "figures",
+                          "changes"}
     assert (entry["name"], entry["layout"], entry["lang"]) == ("unhcr-2024", "briefing", "en")
+    assert entry["figures"]["refugees"] == 8087
+    assert entry["changes"]["first"] is True
     pdf = out / entry["file"]
     assert entry["sha256"] == _sha(pdf)
     assert entry["bytes"] == pdf.stat().st_size
@@ -136,6 +141,7 @@ def previous(tmp_path_factory):
 
 def _changed_data(tmp_path):
     data = tmp_path / "data.yaml"
+    copy_tables(tmp_path)
     data.write_text(DATA.read_text(encoding="utf-8").replace(
         "ICRC transition and UNHCR operations", "ICRC transition and UNHCR work"),
         encoding="utf-8")

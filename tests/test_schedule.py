@@ -44,16 +44,17 @@ def test_schedule_builds_skips_survives_a_failure_and_stops_on_sigterm(project):
     try:
         seen = run.wait_for("scheduler started: every 2 s, data.yaml -> out")
         built = run.wait_for("] built in", after=seen)
-        assert run.lines[built].endswith(": out/unhcr-2024-en.pdf"), run.output()
+        assert run.lines[built].endswith(": out/unhcr-2024-en.pdf; first edition: no earlier "
+                                         "figures to compare with"), run.output()
         first = pdf.read_bytes()
         seen = run.wait_for("] unchanged in", after=built)
         assert not any("] built in" in line for line in run.lines[built + 1:seen])
 
         good = data.read_text(encoding="utf-8")
-        data.write_text(good.replace("value: 8087", "value: many"), encoding="utf-8")
+        data.write_text(good.replace("value: 2084", "value: many"), encoding="utf-8")
         seen = run.wait_for("] failed in", after=seen)
-        assert "data.yaml:40: sections[0].figures[1].value: expected a number, got 'many' " \
-               "(and 1 more problem)" in run.lines[seen]
+        assert run.lines[seen].endswith("data.yaml:44: figures.idps-legal-aid.value: expected "
+                                        "a number, got 'many'"), run.output()
         assert pdf.read_bytes() == first, "a failed run must leave the last good PDF in place"
 
         data.write_text(good.replace("at a glance", "at a glance, revised", 1),
@@ -372,3 +373,22 @@ def test_the_loop_runs_at_the_trigger_times_and_waits_on_the_stop_event(tmp_path
     assert max(scheduler.stop.event.waits) <= 60, "the clock must be read again every minute"
     assert [line.split("] ")[1][:9] for line in lines[1:3]] == ["built in ", "built in "]
     assert lines[-1].endswith("scheduler stopped (interrupted)")
+
+
+def test_a_new_edition_beyond_max_change_is_built_but_not_sent(tmp_path):
+    import json
+
+    from mailhelpers import manifest_with_changes
+
+    from report.output.changes import change_record
+
+    record = change_record({"figures": {"refugees": 8087}}, {"refugees": 12000},
+                           {"refugees": 25.0})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "manifest.json").write_text(json.dumps(
+        manifest_with_changes(record)))
+    job, lines, sent = _scheduled(tmp_path, ["built"], [True])
+    assert job.run("schedule") == "held"
+    assert sent == []
+    assert "refugees: 8,087 -> 12,000 (+48.4%), limit 25%" in lines[0]
+    assert "--accept-changes" in lines[0]

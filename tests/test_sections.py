@@ -2,6 +2,7 @@
 
 import dataclasses
 import pickle
+import shutil
 import typing
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ def _with_notice(tmp_path, notice: str, checks: str = ""):
     path = tmp_path / "notice.yaml"
     path.write_text(f"{head}\n  - type: notice\n    id: notice\n    title: \"Notice\"\n"
                     f"{notice}\nchecks:\n{checks}{tail}", encoding="utf-8")
+    shutil.copy(SECOND.parent / "second-population.csv", tmp_path)  # its table
     return path
 
 
@@ -57,7 +59,8 @@ def test_a_paragraph_naming_an_unknown_source_in_a_new_field_is_an_error(tmp_pat
     path = _with_notice(tmp_path, "    source: unhcr-factsheet-2024\n    remarks:\n"
                                   "      - {text: \"A remark.\", source: no-such-source}\n")
     assert _problems(path) == [
-        "notice.yaml:89: sections[5].remarks[0].source: unknown source 'no-such-source'; "
+        "notice.yaml:105: section 'notice' (sections[5])"
+        ".remarks[0].source: unknown source 'no-such-source'; "
         "the sources are: unhcr-factsheet-2024"]
 
 
@@ -70,26 +73,30 @@ def test_the_same_file_without_the_bad_source_is_valid(tmp_path):
     assert notice.remarks[0].text == {"en": "A remark."}
 
 
-def test_figures_in_a_new_field_are_checked_for_sources_and_ids(tmp_path):
+def test_figures_in_a_new_field_are_references_to_declared_figures(tmp_path):
     path = _with_notice(tmp_path, "    remarks: [\"A remark.\"]\n    tally:\n"
-                                  "      - {value: 3, label: \"things\", source: nowhere}\n"
-                                  "      - {value: 9, label: \"more\", id: idps, "
-                                  "source: unhcr-factsheet-2024}\n")
+                                  "      - things\n"
+                                  "      - {value: 9, label: \"more\", id: idps}\n")
     problems = _problems(path)
-    assert problems[0].startswith("notice.yaml:84: sections[5]: section 'notice' names no "
-                                  "source")
-    assert problems[1].startswith("notice.yaml:89: sections[5].tally[0].source: figure "
-                                  "'things': unknown source 'nowhere'")
-    assert problems[2] == "notice.yaml:90: sections[5].tally[1].id: the id 'idps' is used twice"
+    assert problems[0] == ("notice.yaml:105: section 'notice' (sections[5])"
+                           ".tally[0]: no figure has the id "
+                           "'things'; declare it under 'figures:'")
+    assert problems[1].startswith("notice.yaml:106: section 'notice' (sections[5])"
+                                  ".tally[1]: a number is typed "
+                                  "here; declare it once under 'figures:'")
 
 
 def test_a_check_finds_the_figures_of_a_new_type(tmp_path):
     path = _with_notice(tmp_path, "    source: unhcr-factsheet-2024\n    remarks: [\"A.\"]\n"
-                                  "    tally:\n      - {value: 9000, label: \"x\", id: many}\n",
-                        checks="  - {part: many, whole: refugees}\n")
+                                  "    tally: [idps]\n",
+                        checks="  - {part: idps, whole: refugees}\n")
     problems = _problems(path)
-    assert problems == ["notice.yaml:93: checks[0]: 'many' (9000) exceeds its whole "
+    assert problems == ["notice.yaml:108: checks[0]: 'idps' (657749) exceeds its whole "
                         "'refugees' (8087)"]
+    notice = _with_notice(tmp_path, "    source: unhcr-factsheet-2024\n    remarks: [\"A.\"]\n"
+                                    "    tally: [idps]\n")
+    tally = load_briefing(notice, root=ROOT, section_types=TYPES).sections[-1].tally
+    assert [(fig.id, fig.value, fig.label["en"]) for fig in tally] == [("idps", 657749, "IDPs")]
 
 
 def test_every_text_of_a_new_type_goes_through_the_glyph_check(tmp_path):

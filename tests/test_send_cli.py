@@ -9,7 +9,7 @@ import sys
 import threading
 
 import pytest
-from conftest import DATA, ROOT, run_cli
+from conftest import DATA, ROOT, SECOND, run_cli
 from mailhelpers import copy_editions, ledger_rows, people, write_recipients
 from smtpserver import Handler, smtp_server
 
@@ -36,6 +36,38 @@ def test_a_bad_recipients_file_sends_nothing(out, tmp_path):
     assert f"{recipients}:4: lang: 'fr' is not an edition (editions: en, az)" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (out / LEDGER_NAME).exists()
+
+
+def _without_email(tmp_path):
+    text = SECOND.read_text(encoding="utf-8")
+    assert "\nemail:\n" in text
+    data = tmp_path / "no-email.yaml"
+    data.write_text(text[: text.index("\nemail:\n")] + "\n", encoding="utf-8")
+    return data
+
+
+def test_a_data_file_without_email_sends_nothing(tmp_path):
+    data = _without_email(tmp_path)
+    recipients = write_recipients(tmp_path, ["ann@example.org,Ann,en"])
+    with smtp_server() as server:
+        result = run_cli("send", "--data", data, "--recipients", recipients,
+                         "--out", tmp_path / "out", env=server.env())
+        assert server.handler.rcpts == []
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"{data}:1: email: no 'email:' block; send needs one (the subject and body of the "
+        "message, in every edition): add it, see docs/reference.md")
+    assert not (tmp_path / "out").exists()  # nothing built, nothing recorded
+
+
+def test_check_warns_what_send_would_need(tmp_path):
+    data = _without_email(tmp_path)
+    result = run_cli("check", "--data", data)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"warning: {data}:1: email: no 'email:' block; send needs one "
+                             "(the subject and body of the message, in every edition): add "
+                             "it, see docs/reference.md\n")
+    assert run_cli("check", "--data", SECOND).stderr == ""
 
 
 def test_missing_settings_exit_2_without_printing_secrets(out, tmp_path):

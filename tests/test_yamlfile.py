@@ -69,3 +69,38 @@ def test_parsing_keeps_no_node_for_the_life_of_the_process():
     for _ in range(3):
         parse_yaml("a: 1\nb: [2, 3.5, true, 2024-06-01]\nc: {d: text}\n", name="t.yaml")
     assert yamlfile._CONSTRUCTOR.constructed_objects == {}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("title: Georgia: operational update\n",
+     'data.yaml:1: not valid YAML: mapping values are not allowed in this context; ": " inside '
+     'text that is not in quotes starts a new key: put the text in quotes, e.g. '
+     'title: "Georgia: operational update"'),
+    ('sections:\n  - type: text\n    title: Notes: the "new" office\n',
+     'data.yaml:3: not valid YAML: mapping values are not allowed in this context; ": " inside '
+     'text that is not in quotes starts a new key: put the text in quotes, e.g. '
+     'title: "Notes: the \\"new\\" office"'),
+    ("document:\n\ttitle: x\n",
+     "data.yaml:2: not valid YAML: found character that cannot start any token; this line is "
+     "indented with a tab: YAML indents with spaces only; replace the tab with spaces"),
+    ("a: 1\n\tb: 2\n",
+     "data.yaml:2: not valid YAML: found a tab character that violates indentation; this line "
+     "is indented with a tab: YAML indents with spaces only; replace the tab with spaces"),
+    ('x: 1\ntitle: "Georgia\nsubtitle: x\n',
+     'data.yaml:2: not valid YAML: found unexpected end of stream; the " opened here is never '
+     'closed: end the text with " (write \\" for a " inside "...")'),
+    ("x: 1\ntitle: 'Georgia\nsubtitle: x\n",
+     "data.yaml:2: not valid YAML: found unexpected end of stream; the ' opened here is never "
+     "closed: end the text with ' (write '' for a ' inside '...')"),
+    ("title: 'UNHCR's office'\n",
+     "data.yaml:1: not valid YAML: did not find expected key; the text goes on after its "
+     "closing quote: put the whole text in one pair of quotes (write '' for a ' inside '...')"),
+    ('title: "Baku" office\n',
+     'data.yaml:1: not valid YAML: did not find expected key; the text goes on after its '
+     'closing quote: put the whole text in one pair of quotes (write \\" for a " inside "...")'),
+    ("a: [1, 2\n", "data.yaml:2: not valid YAML: did not find expected ',' or ']'"),
+])
+def test_syntax_errors_carry_a_hint(text, expected):
+    with pytest.raises(DataError) as info:
+        parse_yaml(text)
+    assert info.value.problems == [expected]

@@ -38,7 +38,7 @@ def _check_section_sources(ctx, briefing, known):
             _problem(ctx, path + ("source",), _unknown_source(section.source, known))
         elif (section.declaration.needs_source and not section.source
               and not _self_sourced(section)):
-            _problem(ctx, path, f"section '{section.id}' names no source: add 'source:'")
+            _problem(ctx, path, "names no source: add 'source:'")
 
 
 def _self_sourced(section) -> bool:
@@ -49,14 +49,15 @@ def _self_sourced(section) -> bool:
 
 def _values_by_id(ctx, briefing) -> dict:
     """Return {id: number} of every Figure and Value with an id; an id used twice is a problem."""
+    declared = {fid: fig.value for fid, fig in briefing.figures.items()}  # ids once by design
     values = {}
     for path, node in find(briefing, Figure | Value):
-        if node.id is None:
+        if node.id is None or node.id in declared:  # a reference to a declared figure
             continue
         if node.id in values:
             _problem(ctx, path + ("id",), f"the id '{node.id}' is used twice")
         values[node.id] = node.value
-    return values
+    return {**values, **declared}
 
 
 def _check_parts_within_wholes(ctx, values, checks):

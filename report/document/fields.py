@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import re
 import string
 
-from .model import Entry, Figure, FrozenMap, Para, PartialDate, Text, Value
-from .yamlfile import YamlDoc
+from .inline import find_mark_problems
+from .model import Entry, FrozenMap, Para, PartialDate, Text
+from .yamlfile import YamlDoc, format_path
 
 _MISSING = object()
+REQUIRED = _MISSING  # the `default` of a key that must be given
+SAME_IN_ALL = "all"  # {all: "COP29"}: a Text that is the same in every edition
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # C0 controls but tab and line feed, DEL, C1 controls, lone surrogates: never printable
@@ -30,14 +34,46 @@ MAX_DECIMALS = 6
 class Context:
     """What every reader shares: the document, the problems so far, the edition languages."""
 
-    def __init__(self, doc: YamlDoc, langs=("en",)):
+    def __init__(self, doc: YamlDoc, langs=("en",), *, other_langs_ok: bool = False):
         self.doc = doc
         self.langs = tuple(langs)
+        self.other_langs_ok = other_langs_ok  # a shared file may hold more languages
         self.problems: list[str] = []
+        self.listener = None  # describe.py: called with (reader, key, convert, default)
+        self.figures: dict = {}  # id -> FigureDef, read before the sections (figures.py)
 
     def problem(self, path, message: str) -> None:
         """Record one problem at `path` (file, line and path are added)."""
-        self.problems.append(self.doc.problem(path, message))
+        path = tuple(path)
+        self.problems.append(f"{self.doc.name}:{self.doc.line(path)}: "
+                             f"{name_path(self.doc.value, path)}: {message}")
+
+
+def name_path(top, path) -> str:
+    """Return `path` as a problem names it; a section also by its id or title:
+    ('sections', 2, 'caption') -> "section 'population' (sections[2]).caption"."""
+    text = format_path(path)
+    if len(path) < 2 or path[0] != "sections" or not isinstance(path[1], int):
+        return text
+    sections = top.get("sections") if isinstance(top, dict) else None
+    raw = sections[path[1]] if isinstance(sections, list) and path[1] < len(sections) else None
+    name = _section_name(raw)
+    if name is None:
+        return text
+    head = format_path(path[:2])
+    return f"section '{name}' ({head}){text[len(head):]}"
+
+
+def _section_name(raw) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    for key in ("id", "title"):
+        value = raw.get(key)
+        if isinstance(value, dict):
+            value = next((v for v in value.values() if isinstance(v, str)), None)
+        if isinstance(value, str) and value.strip():
+            return value if len(value) <= 40 else value[:39] + "…"
+    return None
 
 
 def describe(value) -> str:
@@ -71,6 +107,8 @@ class Reader:
         """Read `key` with `convert(ctx, value, path)`; return None (and record a problem)
         on failure."""
         self.seen.add(key)
+        if self.ctx.listener is not None:
+            self.ctx.listener(self, key, convert, default)
         if key not in self.value or self.value[key] is None:
             if default is _MISSING:
                 if self.ok:
@@ -96,11 +134,15 @@ def text(ctx, value, path):
     """Read a Text: one string for every language, or a mapping {lang: string} covering
     each edition."""
     if isinstance(value, str):
+        if len(ctx.langs) > 1:
+            return _plain_in_many_editions(ctx, value, path)
         return _nonblank(ctx, Text({lang: value for lang in ctx.langs}), path)
     if not isinstance(value, dict):
         ctx.problem(path, f"expected a string or a mapping of language to string, "
                           f"got {describe(value)}")
         return None
+    if SAME_IN_ALL in value:
+        return _same_in_all(ctx, value, path)
     result = {}
     for lang in ctx.langs:
         if lang not in value or value[lang] is None:
@@ -110,16 +152,43 @@ def text(ctx, value, path):
         else:
             result[lang] = value[lang]
     for lang in value:
-        if lang not in ctx.langs:
+        if lang not in ctx.langs and not ctx.other_langs_ok:
             ctx.problem(path + (lang,), f"'{lang}' is not an edition language "
                                         f"({', '.join(ctx.langs)})")
     return _nonblank(ctx, Text(result), path) if len(result) == len(ctx.langs) else None
 
 
+def _plain_in_many_editions(ctx, value, path):
+    """Strict editions: a plain string in a file with several editions is an error."""
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    missing = ", ".join(f"'{lang}'" for lang in ctx.langs[1:])
+    quoted = json.dumps(shown, ensure_ascii=False)
+    mapping = ", ".join([f"{ctx.langs[0]}: {quoted}", *(f'{lang}: "..."'
+                                                         for lang in ctx.langs[1:])])
+    ctx.problem(path, f"one string for the editions {', '.join(ctx.langs)}: the {missing} "
+                      f"translation is missing; write {{{mapping}}}, or "
+                      f"{{{SAME_IN_ALL}: {quoted}}} if it is the same in every edition (a name)")
+    return None
+
+
+def _same_in_all(ctx, value, path):
+    """Read `{all: "COP29"}`: one string, printed the same in every edition."""
+    if len(value) > 1:
+        others = ", ".join(str(key) for key in value if key != SAME_IN_ALL)
+        ctx.problem(path, f"'{SAME_IN_ALL}' cannot be combined with languages ({others}); "
+                          "keep one or the other")
+        return None
+    if not isinstance(value[SAME_IN_ALL], str):
+        ctx.problem(path + (SAME_IN_ALL,), f"expected a string, got "
+                                           f"{describe(value[SAME_IN_ALL])}")
+        return None
+    return _nonblank(ctx, Text({lang: value[SAME_IN_ALL] for lang in ctx.langs}), path)
+
+
 def _nonblank(ctx, result, path):
     """Each translation printable: not empty, no control characters, no endless words."""
     for lang, value in result.items():
-        problem = "is empty" if not value.strip() else _unprintable(value)
+        problem = "is empty" if not value.strip() else _unprintable(value) or _bad_mark(value)
         if problem:
             ctx.problem(path, f"the '{lang}' text {problem}")
             return None
@@ -153,6 +222,12 @@ def _unprintable(value: str) -> str | None:
         return (f"has a word of {longest:,} characters (the limit is {MAX_WORD}); break it "
                 "with spaces")
     return None
+
+
+def _bad_mark(value: str) -> str | None:
+    """A mark that would print as typed: `[words](lang = en)`, `< https://...>`."""
+    problems = find_mark_problems(value)
+    return f"has a {problems[0]}" if problems else None
 
 
 def plain_str(ctx, value, path):
@@ -272,16 +347,10 @@ def list_of(convert, *, min_items=1):
 
 
 def value(ctx, raw, path):
-    """Read a Value quoted in a sentence: `37`, or `{value: 37, id: x, decimals: 0}`."""
-    if isinstance(raw, dict):
-        r = Reader(ctx, raw, path)
-        number = r.get("value", amount)
-        result = Value(number, r.get("id", ident, default=None),
-                       r.get("decimals", decimals, default=0))
-        r.done()
-        return result if number is not None else None
-    number = amount(ctx, raw, path)
-    return None if number is None else Value(number)
+    """Read a {placeholder}'s value: the id of a figure declared under `figures:`."""
+    from .figures import value_ref  # figures.py reads its own keys with this module
+
+    return value_ref(ctx, raw, path)
 
 
 def flag(ctx, value, path):
@@ -363,27 +432,24 @@ def all_set(result: dict) -> dict | None:
     return result if None not in result.values() else None
 
 
-def figure(default_source: str | None):
-    """Return a converter of one Figure; `default_source` is its section's source."""
+def figure(default_source: str | None = None):
+    """Return a converter of a figure a section shows: a figure id, or
+    `{figure: id, label: ..., as_of: ..., unit: ...}` with words of its own. The value, kind
+    and source are the declared figure's (`figures:`); `default_source` is not needed."""
     def read_figure(ctx, raw, path):
-        r = Reader(ctx, raw, path)
-        result = dict(
-            value=r.get("value", amount),
-            label=r.get("label", text),
-            source=r.get("source", ident, default=default_source),
-            id=r.get("id", ident, default=None),
-            as_of=r.get("as_of", text, default=None),
-            unit=r.get("unit", text, default=None),
-            style=r.get("style", choice("number", "percent"), default="number"),
-            decimals=r.get("decimals", decimals, default=0),
-        )
-        r.done()
-        if result["source"] is None and r.ok:
-            ctx.problem(path, "names no source: add 'source:' here or on its section")
-        if None in (result["value"], result["label"], result["source"], result["decimals"]):
-            return None
-        return Figure(**result)
+        from .figures import figure_ref
+
+        return figure_ref(ctx, raw, path)
     return read_figure
+
+
+def figure_id(kind: str | None = None):
+    """Return a converter of a figure id whose declared figure (of `kind`) is returned."""
+    def read_figure_id(ctx, raw, path):
+        from .figures import figure_id_ref
+
+        return figure_id_ref(ctx, raw, path, kind=kind)
+    return read_figure_id
 
 
 def entry(heading_key: str, body_key: str):

@@ -14,6 +14,8 @@ from .. import PROJECT_ROOT
 from ..errors import DataError
 from . import fields as f
 from .checks import check_briefing
+from .figures import check_sources, read_figures
+from .images import IMAGE_SUFFIXES, image_problem
 from .model import (
     DEFAULT_OUTPUT_NAME,
     LAYOUTS,
@@ -30,9 +32,24 @@ from .sections import SECTION_TYPES, Registry, section_reader
 from .yamlfile import read_yaml
 
 LANGS_SUPPORTED = ("en", "az")
-FONT_FACES = ("regular", "bold", "italic", "bold_italic", "black")
-COLOR_ROLES = ("primary", "secondary", "accent", "text", "muted", "tint")
-TOP_KEYS = ("document", "brand", "sources", "sections", "email", "checks")
+FONT_FACES = {  # face -> what it prints (the brand's five font files)
+    "regular": "body text",
+    "bold": "headings and bold text",
+    "italic": "captions and italic text",
+    "bold_italic": "bold italic text",
+    "black": "the large numbers of figure cards",
+}
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+COLOR_ROLES = {  # role -> where the colour is used
+    "primary": "headings, the cover, the largest bar and the funded share in charts",
+    "secondary": "links and the other bars of charts",
+    "accent": "rules under chapter headings and on cards, the funding gap",
+    "text": "body text",
+    "muted": "sources, captions, running headers and chart axes",
+    "tint": "the background of figure cards and chart grid lines",
+}
+TOP_KEYS = ("document", "brand", "sources", "tables", "figures", "max_change", "sections",
+            "email", "checks")
 
 
 def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
@@ -44,22 +61,44 @@ def load_briefing(path, *, root: Path = PROJECT_ROOT, name: str | None = None,
     path = Path(path)
     doc = read_yaml(path, name=name or _display_name(path))
     ctx = f.Context(doc)
-    top = f.Reader(ctx, doc.value, ())
     langs = _edition_langs(ctx, doc.value)
     ctx.langs = langs or ("en",)
-    document = top.get("document", _document)
-    brand = top.get("brand", _brand_reader(root))
-    sources = top.get("sources", f.list_of(_source))
-    sections = top.get("sections", section_reader(section_types))
-    email = top.get("email", _email, default=None)
-    checks = top.get("checks", f.list_of(_check, min_items=0), default=())
-    top.done(TOP_KEYS)
-    if not ctx.problems and document and brand and sources is not None and sections:
-        briefing = Briefing(document, brand, sources, sections, email, path=str(path))
-        check_briefing(ctx, briefing, checks or ())
+    parts = file_reader(root=root, section_types=section_types, base=path.parent)(
+        ctx, doc.value, ())
+    checks = parts.pop("checks") or ()
+    required = ("document", "brand", "sources", "sections")
+    if not ctx.problems and all(parts[key] is not None for key in required):
+        briefing = Briefing(**parts, path=str(path), figures=FrozenMap(ctx.figures))
+        check_sources(ctx, ctx.figures, {s.id for s in briefing.sources})
+        check_briefing(ctx, briefing, checks)
         if not ctx.problems:
             return briefing
     raise DataError(ctx.problems or [f"{doc.name}:1: the file is incomplete"])
+
+
+def file_reader(*, root: Path = PROJECT_ROOT, section_types: Registry = SECTION_TYPES,
+                base: Path | None = None):
+    """Return the converter of a whole data file into its parts, by top-level key.
+
+    `base` is the data file's folder, where its tables are; the figures (`tables:`,
+    `figures:`, `max_change:`) are read into `ctx.figures` before the sections that use them.
+    """
+    def read_file(ctx, raw, path):
+        top = f.Reader(ctx, raw, path)
+        parts = {
+            "document": top.get("document", _document),
+            "brand": top.get("brand", _brand_reader(root)),
+            "sources": top.get("sources", f.list_of(_source)),
+        }
+        ctx.figures = read_figures(ctx, top.value, base=base or Path("."))
+        parts |= {
+            "sections": top.get("sections", section_reader(section_types)),
+            "email": top.get("email", _email, default=None),
+            "checks": top.get("checks", f.list_of(_check, min_items=0), default=()),
+        }
+        top.done(TOP_KEYS)
+        return parts
+    return read_file
 
 
 def _display_name(path: Path) -> str:
@@ -137,13 +176,23 @@ def _with_outputs(ctx, document, path):
 
 
 def _brand_reader(root: Path):
+    """Return the converter of `brand:`: a mapping, or the name of a brand file in assets/."""
+    def read_brand(ctx, raw, path):
+        if isinstance(raw, str):
+            return _brand_file(ctx, raw, path, root)
+        return _brand_mapping(root, base=root)(ctx, raw, path)
+    return read_brand
+
+
+def _brand_mapping(root: Path, *, base: Path):
+    """Return a converter of the brand mapping; its asset paths are relative to `base`."""
     def read_brand(ctx, raw, path):
         r = f.Reader(ctx, raw, path)
         name = r.get("name", f.text)
-        logo = r.get("logo", _asset(root))
+        logo = r.get("logo", _asset(root, base=base, suffixes=IMAGE_SUFFIXES))
         logo_alt = r.get("logo_alt", f.text)
         colors = r.get("colors", _fixed_mapping(COLOR_ROLES, f.color))
-        fonts = r.get("fonts", _fonts(root))
+        fonts = r.get("fonts", _fonts(root, base))
         r.done()
         if None in (name, logo, logo_alt, colors, fonts):
             return None
@@ -152,11 +201,33 @@ def _brand_reader(root: Path):
     return read_brand
 
 
-def _fonts(root):
+def _brand_file(ctx, rel: str, path, root: Path):
+    """Read `brand: assets/brand.yaml`: a brand shared by several briefings.
+
+    Its problems name the brand file; its texts may hold more languages than the editions.
+    """
+    assets = (root / "assets").resolve()
+    full = (root / rel).resolve()
+    if not full.is_relative_to(assets) or full.suffix.lower() not in (".yaml", ".yml"):
+        ctx.problem(path, f"'{rel}' is not a brand file in assets/; name a .yaml file "
+                          "there (assets/brand.yaml) or write the brand here")
+        return None
+    try:
+        doc = read_yaml(full, name=_display_name(full))
+    except DataError as exc:
+        ctx.problems.extend(exc.problems)
+        return None
+    sub = f.Context(doc, ctx.langs, other_langs_ok=True)
+    brand = _brand_mapping(root, base=full.parent)(sub, doc.value, ())
+    ctx.problems.extend(sub.problems)
+    return brand
+
+
+def _fonts(root, base):
     def read_fonts(ctx, raw, path):
         r = f.Reader(ctx, raw, path)
         family = r.get("family", f.plain_str)
-        faces = {face: r.get(face, _asset(root, suffixes=(".ttf", ".otf", ".woff", ".woff2")))
+        faces = {face: r.get(face, _asset(root, base=base, suffixes=FONT_SUFFIXES))
                  for face in FONT_FACES}
         r.done()
         if family is None or None in faces.values():
@@ -174,23 +245,27 @@ def _fixed_mapping(keys, convert):
     return read
 
 
-def _asset(root: Path, *, suffixes=None):
-    """Return a converter of a path relative to the project, which must stay inside
-    `assets/` and exist; it reads the path below assets/."""
+def _asset(root: Path, *, base: Path, suffixes=None):
+    """Return a converter of an asset path: relative to `base` (the project, or the brand
+    file's folder), it must stay inside `root/assets/` and exist; it reads the path below
+    assets/."""
     assets = (root / "assets").resolve()
 
     def read_asset(ctx, raw, path):
         rel = f.plain_str(ctx, raw, path)
         if rel is None:
             return None
-        full = (root / rel).resolve()
+        full = (base / rel).resolve()
         if not full.is_relative_to(assets):
+            where = "as assets/..." if base == root else "relative to this brand file"
             ctx.problem(path, f"'{rel}' is outside assets/; put the file in assets/ and "
-                              "name it as assets/...")
+                              f"name it {where}")
         elif not full.is_file():
             ctx.problem(path, f"'{rel}' does not exist")
         elif suffixes and full.suffix.lower() not in suffixes:
             ctx.problem(path, f"'{rel}' should be one of {', '.join(suffixes)}")
+        elif problem := image_problem(full):
+            ctx.problem(path, f"'{rel}' {problem}")
         else:
             return full.relative_to(assets).as_posix()
         return None
@@ -219,10 +294,16 @@ def _email(ctx, raw, path):
     result = Email(
         subject=r.get("subject", f.single_line_text),  # a mail header
         body=r.get("body", f.list_of(f.para)),
-        headline=r.get("headline", f.list_of(f.ident, min_items=0), default=()),
+        headline=r.get("headline", f.list_of(_headline, min_items=0), default=()),
     )
     r.done()
     return result if result.subject and result.body is not None else None
+
+
+def _headline(ctx, raw, path):
+    """The id of a declared figure that the email quotes."""
+    fig = f.figure_id()(ctx, raw, path)
+    return None if fig is None else fig.id
 
 
 def _check(ctx, raw, path):

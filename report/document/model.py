@@ -83,8 +83,11 @@ class Value:
     """A number quoted inside a sentence, with an optional id for consistency checks."""
 
     value: Number
+    """The number, formatted per edition where its {placeholder} stands."""
     id: str | None = None
+    """A name for the number, so that `checks:` can compare it with another figure."""
     decimals: int = 0
+    """Digits after the decimal point when printed (8.0 with 1 prints 8.0)."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,15 @@ class Para:
     """A sentence or paragraph; `{name}` placeholders are filled from `values`, formatted."""
 
     text: Text
+    """The sentence, with `{name}` wherever a number from `values` goes; **bold**, *italic* and
+    [links](https://...) print as formatting."""
     values: FrozenMap = field(default_factory=FrozenMap)  # name -> Value
+    """The numbers of the sentence by placeholder name: `{n: 682}` or `{n: {value: 8.0, decimals:
+    1}}`."""
     source: str | None = None  # where a statement comes from, if not its section's source
-    briefing_only: bool = False  # left out of the two-page handout
+    """The id of the source this statement comes from, if not its section's."""
+    briefing_only: bool = False
+    """`true`: printed in the full briefing only, left out of the two-page handout."""
 
 
 @dataclass(frozen=True)
@@ -102,13 +111,21 @@ class Source:
     """A published document that figures and facts come from."""
 
     id: str
+    """The name figures and sections use to cite it (`source: unhcr-factsheet-2024`)."""
     title: Text
+    """The document's title."""
     publisher: Text
+    """Who published it."""
     published: PartialDate
+    """When it was published."""
     kind: Text
+    """What kind of document it is (fact sheet, report, FAQ)."""
     file: str | None = None
+    """The file it was taken from, for the record (not printed)."""
     language: Text | None = None
+    """The language it is written in."""
     short: Text | None = None  # a short citation, e.g. "ICRC FAQ, 2025"
+    """A short citation printed after statements (`ICRC FAQ, 2025`)."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +133,21 @@ class Figure:
     """A stand-alone number with its label: a key-figure card, a chart bar, a staff count."""
 
     value: Number
+    """The number."""
     label: Text
+    """What the number counts."""
     source: str
+    """The id of its source; by default its section's."""
     id: str | None = None
+    """A name for the figure: `checks:` and the email's `headline` use it."""
     as_of: Text | None = None
+    """When the number holds (`mid-2024`)."""
     unit: Text | None = None
+    """The unit printed under the number (`million US dollars`)."""
     style: str = "number"  # "number" or "percent"
+    """`number` or `percent` (56 prints as 56%)."""
     decimals: int = 0
+    """Digits after the decimal point when printed."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +155,9 @@ class Entry:
     """A heading and its paragraphs: a question and its answer, a priority and what was done."""
 
     heading: Text
+    """The heading (a question, a priority)."""
     body: tuple[Para, ...]
+    """The paragraphs under it."""
 
 
 @dataclass(frozen=True)
@@ -138,11 +165,17 @@ class Brand:
     """The theme: swapped by editing data.yaml and the files in assets/, never code."""
 
     name: Text
+    """The brand's name, printed on the cover and in the running header."""
     logo: str  # path below assets/
+    """The logo: an SVG, PNG or JPEG file in assets/."""
     logo_alt: Text
+    """The logo described in words, for readers who cannot see it."""
     colors: FrozenMap  # role -> "#rrggbb": primary, secondary, accent, text, muted, tint
+    """The six colours of the theme, by role."""
     font_family: str
+    """The font's family name."""
     fonts: FrozenMap  # "regular" | "bold" | "italic" | "bold_italic" | "black" -> below assets/
+    """The font family and its five files, used by the text and the charts."""
 
 
 LAYOUTS = ("briefing", "handout")
@@ -154,7 +187,9 @@ class Output:
     """One PDF per edition language: `<name>-<lang>.pdf`, laid out as `layout`."""
 
     name: str
+    """The file name of its PDFs: OUT/<name>-<lang>.pdf (`briefing`, `handout`)."""
     layout: str = "briefing"
+    """`briefing` (cover, contents, chapters) or `handout` (a two-page A4 fact sheet)."""
 
 
 @dataclass(frozen=True)
@@ -162,15 +197,26 @@ class Document:
     """Metadata of the briefing: titles, reference date, the editions to produce."""
 
     title: Text
+    """The title, on the cover and in the PDF's properties."""
     subtitle: Text
+    """One sentence under the title on the cover."""
     short_title: Text
+    """The title in the running header of every page."""
     author: Text
+    """Who compiled it (PDF properties)."""
     subject: Text
+    """The subject (PDF properties)."""
     keywords: Text
+    """Keywords (PDF properties)."""
     reference_date: PartialDate
+    """The date the briefing speaks for, printed on every page: `2025`, `"2025-09"` or
+    `2025-09-01`."""
     editions: tuple[str, ...]
-    output_name: str = DEFAULT_OUTPUT_NAME  # the first output's name (the one that is emailed)
-    outputs: tuple = (Output(DEFAULT_OUTPUT_NAME),)  # of Output
+    """The language editions to produce, e.g. `[en, az]`; the first is the main one."""
+    output_name: str = DEFAULT_OUTPUT_NAME
+    """The first output's name, the one `send` emails: OUT/<output_name>-<lang>.pdf."""
+    outputs: tuple = (Output(DEFAULT_OUTPUT_NAME),)
+    """The PDFs one build makes (Output: name and layout); the first is `output_name`."""
 
 
 @dataclass(frozen=True)
@@ -183,13 +229,20 @@ class Section:
     declaration: ClassVar[SectionType]
 
     type: str
+    """The section type (below)."""
     id: str
+    """A unique name: the section's anchor, used in problems (by default section-N)."""
     title: Text | None
+    """The heading."""
     source: str | None
+    """The id of the source of its figures and statements."""
     as_of: Text | None
+    """When its figures hold, printed with the source."""
     intro: tuple[Para, ...]
+    """Paragraphs under the heading, before the section's content."""
     line: int
-    briefing_only: bool = False  # left out of the two-page handout
+    briefing_only: bool = False
+    """`true`: the whole section is printed in the full briefing only, not in the handout."""
 
 
 CHART_SIZES = ("auto", "column", "full")
@@ -201,6 +254,8 @@ class ChartSection(Section):
     both columns ("full"); the full briefing draws every chart page-wide."""
 
     size: str = "auto"
+    """How wide the chart is in the handout: `auto` or `column` (one column), `full` (both
+    columns); the full briefing draws every chart page-wide."""
 
 
 @dataclass(frozen=True)
@@ -208,8 +263,11 @@ class Email:
     """Subject and body lines of the message that carries an edition."""
 
     subject: Text
+    """The subject of the message that carries an edition."""
     body: tuple[Para, ...]
+    """The paragraphs of the message."""
     headline: tuple[str, ...] = ()  # ids of figures quoted in the message
+    """Ids of figures listed in the message (from anywhere in the briefing)."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +275,9 @@ class Check:
     """`{part: id, whole: id}` in the file: the figure `part` never exceeds `whole`."""
 
     part: str
+    """The id of a figure or value that can never exceed..."""
     whole: str
+    """...the figure or value with this id."""
     path: tuple  # where the check is written, for messages
 
 
@@ -226,11 +286,18 @@ class Briefing:
     """A whole briefing file: document, brand, sources, sections in reading order."""
 
     document: Document
+    """Titles, editions, reference date."""
     brand: Brand
+    """The theme: written here, or the name of a brand file shared by several briefings (`brand:
+    assets/brand.yaml`)."""
     sources: tuple[Source, ...]
+    """The published documents every figure comes from."""
     sections: tuple[Section, ...]
+    """The briefing in reading order."""
     email: Email | None = None
+    """Subject and body of the message `send` writes; `send` needs it."""
     path: str = "data.yaml"
+    figures: FrozenMap = field(default_factory=FrozenMap)  # id -> figures.FigureDef
 
     def source(self, source_id: str) -> Source:
         """Return the source with this id."""

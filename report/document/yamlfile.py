@@ -7,6 +7,7 @@ and a top level that is not a mapping. Collects every problem, then raises one D
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -77,10 +78,7 @@ def parse_yaml(text: str, *, name: str = "data.yaml") -> YamlDoc:
             raise DataError(problems)
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        detail = getattr(exc, "problem", None) or str(exc)
-        raise DataError([f"{name}:{line}: not valid YAML: {detail}"]) from None
+        raise DataError([describe_yaml_error(exc, text, name)]) from None
     if node is None or not isinstance(node, yaml.MappingNode):
         line = node.start_mark.line + 1 if node is not None else 1
         raise DataError([f"{name}:{line}: the top level must be a mapping of keys to values"])
@@ -89,6 +87,59 @@ def parse_yaml(text: str, *, name: str = "data.yaml") -> YamlDoc:
     if problems:
         raise DataError(problems)
     return YamlDoc(name, value, lines)
+
+
+def describe_yaml_error(exc: yaml.YAMLError, text: str, name: str) -> str:
+    """One line for a syntax error, with a hint for the usual mistakes (see `_hint`)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark else 1
+    detail = getattr(exc, "problem", None) or str(exc)
+    hint = _hint(exc, text.splitlines())
+    if hint:
+        line, advice = hint
+        detail = f"{detail}; {advice}"
+    return f"{name}:{line}: not valid YAML: {detail}"
+
+
+_KEY_VALUE = re.compile(r"^(\s*(?:- )?)([^\s:#'\"][^:#]*?):[ ]+(.*?)\s*$")
+_QUOTED_THEN_MORE = re.compile(r"""^\s*(?:- )?[^:#]+:\s*(["']).*?\1\s*[^\s#]""")
+
+
+def _hint(exc, lines) -> tuple[int, str] | None:
+    """(line, advice) for ': ' in unquoted text, a tab indent or an unclosed quote."""
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if mark is None:
+        return None
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    if context == "while scanning a quoted scalar" and start is not None:
+        quote = lines[start.line][start.column]
+        return start.line + 1, (f"the {quote} opened here is never closed: end the text "
+                                f"with {quote} ({_inner_quote(quote)})")
+    if "\t" in here[: len(here) - len(here.lstrip())]:
+        return mark.line + 1, ("this line is indented with a tab: YAML indents with spaces "
+                               "only; replace the tab with spaces")
+    if problem == "mapping values are not allowed in this context":
+        return mark.line + 1, _colon_advice(here)
+    quoted = _QUOTED_THEN_MORE.match(here)
+    if problem == "did not find expected key" and quoted:
+        return mark.line + 1, ("the text goes on after its closing quote: put the whole text "
+                               f"in one pair of quotes ({_inner_quote(quoted[1])})")
+    return None
+
+
+def _inner_quote(quote: str) -> str:
+    inner = '\\"' if quote == '"' else "''"
+    return f"write {inner} for a {quote} inside {quote}...{quote}"
+
+
+def _colon_advice(line: str) -> str:
+    advice = '": " inside text that is not in quotes starts a new key: put the text in quotes'
+    match = _KEY_VALUE.match(line)
+    if match and ": " in match[3]:
+        quoted = match[3].replace("\\", "\\\\").replace('"', '\\"')
+        advice += f', e.g. {match[2]}: "{quoted}"'
+    return advice
 
 
 def _refuse_aliases(text, name, problems):

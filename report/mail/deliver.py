@@ -35,7 +35,7 @@ from .ledger import (
     state_for,
     unstamp,
 )
-from .message import Composer, MessageError, message_id
+from .message import Composer, MessageError, message_id, send_needs
 from .progress import Progress
 from .recipients import read_recipients
 from .smtpconfig import ConnectError, Transport, open_connection, settings_from_env
@@ -163,7 +163,7 @@ def _check_ledger(out_dir) -> None:
 
 def _read_inputs(briefing, recipients_path, environ, *, need_server):
     """The recipients and the SMTP settings; one DataError with the problems of both."""
-    problems, recipients, settings = [], None, None
+    problems, recipients, settings = send_needs(briefing), None, None
     try:
         recipients = read_recipients(recipients_path, editions=briefing.document.editions)
     except DataError as exc:

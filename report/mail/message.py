@@ -20,7 +20,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from babel.numbers import format_percent
+
 from ..document import i18n
+from ..document.inline import format_inline
 from ..errors import DeliveryError
 from ..store import sha256_bytes
 from .headers import MAX_LINE, MIME_POLICY, has_long_line, to_header
@@ -49,6 +52,7 @@ class Letter:
     pdf: bytes
     greeting: str  # with a {name} slot
     colour: str
+    since: str = ""  # "Since the last edition: ..."; empty for a first edition
 
 
 def message_id(edition_sha256: str, recipient_key: str, domain: str) -> str:
@@ -114,6 +118,14 @@ class Composer:
         return message
 
 
+def send_needs(briefing) -> list[str]:
+    """What `send` needs from the data file and does not find there, one line each."""
+    if briefing.email is None:
+        return [f"{briefing.path}:1: email: no 'email:' block; send needs one (the subject "
+                "and body of the message, in every edition): add it, see docs/reference.md"]
+    return []
+
+
 def make_letter(briefing, labels, edition) -> Letter:
     """The shared part of an edition's messages; checks the PDF is the edition built."""
     lang = edition.lang
@@ -122,7 +134,8 @@ def make_letter(briefing, labels, edition) -> Letter:
         raise DeliveryError(f"{edition.path}: changed while sending (another build?); "
                             "run send again")
     doc, block = briefing.document, briefing.email
-    by_id = briefing.figures_by_id()
+    by_id = {**briefing.figures_by_id(),  # the declared figures win over sections' copies
+             **{fid: d.as_figure() for fid, d in briefing.figures.items() if d.label}}
     headline = block.headline if block else ()
     filename = f"{doc.output_name}-{lang}-{doc.reference_date.iso()}.pdf"
     size = labels.fill("megabytes", value=i18n.number(len(pdf) / 1e6, lang, 1))
@@ -137,7 +150,34 @@ def make_letter(briefing, labels, edition) -> Letter:
         attachment=labels.fill("email_attachment", file=filename, title=doc.title[lang],
                                edition=labels["edition"], size=size),
         filename=filename, pdf=pdf, greeting=labels["email_greeting"],
-        colour=briefing.brand.colors.get("primary", "#000000"))
+        colour=briefing.brand.colors.get("primary", "#000000"),
+        since=since_last_edition(briefing, labels, getattr(edition, "changes", None)))
+
+
+def since_last_edition(briefing, labels, record) -> str:
+    """'Since the last edition: Refugees 8,087 → 8,210 (+1.5%).' in the labels' language."""
+    from ..output.changes import changes_from_record
+
+    if not isinstance(record, dict) or record.get("first", True):
+        return ""
+    changes = changes_from_record(record)
+    if not changes:
+        return labels["since_last_edition_none"]
+    items = "; ".join(_change_words(briefing.figures.get(c.id), c, labels.lang)
+                      for c in changes)
+    return labels.fill("since_last_edition", items=items)
+
+
+def _change_words(fig, change, lang) -> str:
+    label = fig.label[lang] if fig is not None and fig.label else change.id
+    decimals = fig.decimals if fig is not None else 0
+
+    def show(value):
+        return "–" if value is None else i18n.number(value, lang, decimals)
+
+    move = "" if change.percent is None else " (" + format_percent(
+        change.percent / 100, format="+#,##0.0%;-#,##0.0%", locale=lang) + ")"
+    return f"{label} {show(change.old)} → {show(change.new)}{move}"
 
 
 def _figure_line(fig, lang) -> tuple:
@@ -151,7 +191,7 @@ def _figure_line(fig, lang) -> tuple:
 
 def plain_text(letter: Letter, name: str) -> str:
     blocks = [letter.greeting.format(name=name)] if name else []
-    blocks += list(letter.paragraphs)
+    blocks += list(letter.paragraphs) + ([letter.since] if letter.since else [])
     if letter.figures:
         lines = [f"{letter.figures_title}:"]
         lines += [f"- {label}: {value}" for label, value in letter.figures]
@@ -163,7 +203,8 @@ def plain_text(letter: Letter, name: str) -> str:
 def html_text(letter: Letter, name: str) -> str:
     esc = html.escape
     parts = [f"<p>{esc(letter.greeting.format(name=name))}</p>"] if name else []
-    parts += [f"<p>{esc(text)}</p>" for text in letter.paragraphs]
+    parts += [f"<p>{format_inline(text)}</p>" for text in letter.paragraphs]  # bold, links
+    parts += [f"<p>{esc(letter.since)}</p>"] if letter.since else []
     if letter.figures:
         rows = "".join(f'<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;'
                        f'font-weight:normal">{esc(label)}</th><td style="text-align:right;'

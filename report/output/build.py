@@ -13,10 +13,11 @@ from pathlib import Path
 
 from .. import PROJECT_ROOT
 from ..document.model import DEFAULT_OUTPUT_NAME
-from ..document.project import load_project
+from ..document.tables import table_files
 from ..document.yamlfile import read_yaml
 from ..errors import DataError, UsageError
 from ..store import atomic_write, crash_point, output_lock, remove_stale_temp, sha256_bytes
+from .changes import change_record
 from .manifest import (
     ARCHIVE,
     GENERATOR,
@@ -50,6 +51,7 @@ class BuiltEdition:
     html_path: Path | None = None
     status: str = "built"  # "built" or "unchanged"
     fingerprint: str = ""
+    changes: dict | None = None  # changes.change_record against the previous edition
     output: str = "briefing"  # the output's name (document.outputs): briefing, handout, ...
 
 
@@ -99,11 +101,14 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
                 for name in plan["names"]:
                     _prune_unchanged(out_dir, name, keep, warn=warn, clock=clock)
             return unchanged
+    from ..document.project import load_project  # validation: not on the skip path
+
     briefing, labels = project or load_project(data_path, root=root)
     langs = select_langs(briefing, langs)
     # the digest taken before the data was read: if the files change meanwhile, the next
     # build sees a mismatch and rebuilds, never the reverse
-    inputs = plan["inputs"] if plan else input_digest(Path(data_path), root)
+    inputs = plan["inputs"] if plan else _input_digest(data_path, root, read_yaml(
+        Path(data_path)).value)
     outputs = [(o.name, o.layout) for o in briefing.document.outputs]
     results = []
     with output_lock(out_dir):
@@ -183,7 +188,7 @@ def _quick_plan(data_path, root, langs, options):
         outputs = [(str(o["name"]), str(o.get("layout", "briefing")))
                    for o in document.get("outputs") or
                    [{"name": document.get("output_name") or DEFAULT_OUTPUT_NAME}]]
-        inputs = input_digest(Path(data_path), root)
+        inputs = _input_digest(data_path, root, raw)
     except (DataError, KeyError, TypeError, AttributeError, OSError):
         return None  # the full load will say what is wrong
     wanted = list(dict.fromkeys(langs)) if langs else editions
@@ -192,6 +197,12 @@ def _quick_plan(data_path, root, langs, options):
     keys = {(name, lang): edition_fingerprint(inputs, lang, _options(options, name, layout))
             for name, layout in outputs for lang in wanted}
     return {"keys": keys, "names": [name for name, _layout in outputs], "inputs": inputs}
+
+
+def _input_digest(data_path, root, raw) -> str:
+    """The inputs' digest, the data file's table files included (a changed table rebuilds)."""
+    tables = table_files(raw, Path(data_path).parent)
+    return input_digest(Path(data_path), root, tables=tables)
 
 
 def _unchanged(plan, out_dir, keep_html):
@@ -210,7 +221,7 @@ def _from_entry(out_dir, lang, entry, keep_html, status, name):
     path = Path(out_dir) / entry["file"]
     html_path = path.with_suffix(".html") if keep_html else None
     return BuiltEdition(lang, path, entry["sha256"], entry["bytes"], entry["pages"], [],
-                        html_path, status, entry["fingerprint"], name)
+                        html_path, status, entry["fingerprint"], entry.get("changes"), name)
 
 
 def _html_name(name, lang, keep_html):
@@ -255,11 +266,22 @@ def _write_edition(briefing, edition, manifest, *, out_dir, root, keep_html,
              "pages": edition.pages, "fingerprint": fingerprint,
              "reference_date": briefing.document.reference_date.iso(),
              "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
+    previous = manifest["editions"].get(edition_key(name, edition.lang))
+    entry.update(_figure_record(briefing, previous))
     archive_edition(manifest, out_dir, name=name, lang=edition.lang, pdf=edition.pdf,
                     entry=entry)
     record_edition(manifest, entry)
     return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
-                        edition.warnings, html_path, "built", fingerprint, name)
+                        edition.warnings, html_path, "built", fingerprint, entry["changes"], name)
+
+
+def _figure_record(briefing, previous: dict | None) -> dict:
+    """Return the edition's figure values and what changed since `previous` (its entry)."""
+    from ..document.figures import figure_values
+
+    values = figure_values(briefing.figures)
+    limits = {fid: fig.max_change for fid, fig in briefing.figures.items()}
+    return {"figures": values, "changes": change_record(previous, values, limits)}
 
 
 def write_html_bundle(briefing, edition, *, out_dir: Path, root: Path,

@@ -30,10 +30,16 @@ INPUT_DIRS = ("templates", "assets", "report")
 LIBRARIES = ("weasyprint", "pydyf", "matplotlib", "jinja2", "babel", "fonttools", "pyyaml")
 
 
-def input_digest(data_path: Path, root: Path) -> str:
-    """One hash of everything every edition is made of: data, templates, assets, code, libs."""
+def input_digest(data_path: Path, root: Path, *, tables=()) -> str:
+    """One hash of everything every edition is made of: data, its table files, templates,
+    assets, code, libs."""
     digest = hashlib.sha256()
     _feed(digest, "data", Path(data_path).read_bytes())
+    for path in tables:
+        try:
+            _feed(digest, f"table:{path}", Path(path).read_bytes())
+        except OSError:
+            _feed(digest, f"table:{path}", b"\0missing")
     for folder in INPUT_DIRS:
         for path in sorted((root / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

@@ -17,11 +17,11 @@ import jinja2
 from markupsafe import Markup
 
 from ..document import i18n
+from ..document.inline import format_inline
 from ..document.model import Figure, find
 from ..errors import RenderError
 from . import charts as charts_mod
 from .layouts import STYLESHEETS, TEMPLATES, chart_widths, layout_sections
-from .phrases import mark_phrases
 
 CHART_DIR = "charts"
 
@@ -73,7 +73,7 @@ def make_environment(templates: Path, *, layout: str = "briefing") -> jinja2.Env
     )
     env.filters.update(
         t=_t, para=_para, num=_num, figure=_figure, date=_date, css_string=css_string,
-        capfirst=_capfirst, source_of=source_of, phrases=mark_phrases)
+        capfirst=_capfirst, source_of=source_of, inline=format_inline)
     return env
 
 
@@ -85,7 +85,7 @@ def _t(ctx, text):
 
 @jinja2.pass_context
 def _para(ctx, item):
-    return mark_phrases(i18n.para(item, ctx["lang"]))
+    return format_inline(i18n.para(item, ctx["lang"]))
 
 
 @jinja2.pass_context

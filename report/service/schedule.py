@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from ..errors import DataError, ReportError, UsageError
+from ..output.guard import HeldError, hold_if_breached
 from .processes import BuildProcesses
 from .stop import StopSignals
 
@@ -177,8 +178,8 @@ class ScheduledBuild:
         self._build, self._send, self._clock = build, send, clock
 
     def run(self, why: str) -> str:
-        """Run once; return the result: 'built', 'unchanged' or 'failed'. A KeyboardInterrupt
-        (a second stop signal) is logged as 'interrupted' and passed on."""
+        """Run once; return the result: 'built', 'unchanged', 'held' or 'failed'. A
+        KeyboardInterrupt (a second stop signal) is logged as 'interrupted' and passed on."""
         started_at, started = self.now(), self._clock()
         self.running = True
         status, detail = "interrupted", "the previous edition is intact"
@@ -200,14 +201,25 @@ class ScheduledBuild:
             return "failed", first_line(exc)
         status = "built" if any(e.status == "built" for e in built) else "unchanged"
         detail = ", ".join(str(e.path) for e in built)
+        changes = sorted({e.changes["line"] for e in built
+                          if e.status == "built" and getattr(e, "changes", None)})
+        detail = "; ".join([detail, *changes])
         if self.recipients is not None and (status == "built" or self.undelivered):
-            return self._send_new(status, detail)
+            return self._send_new(status, detail, keys={Path(e.path).stem for e in built})
         return status, detail
 
-    def _send_new(self, status, detail):
+    def _send_new(self, status, detail, *, keys=None):
         """Send the new edition (the ledger skips whoever has it already); if some
         recipients are left without it, the next run tries them again."""
         send = self._send or _default_send()
+        try:
+            hold_if_breached(self.out_dir, keys=keys,
+                             release_hint=f"generate.py send --data {self.data_path} "
+                                          "--recipients FILE --accept-changes")
+        except HeldError as exc:  # built, but not mailed: a person has to look first
+            self.undelivered = False
+            return "held", f"{detail}; " + "; ".join(
+                line.strip() for line in str(exc).splitlines())
         self.undelivered = True
         try:
             report = send(self.data_path, self.recipients, out_dir=self.out_dir)

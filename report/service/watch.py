@@ -30,8 +30,21 @@ IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp")  # editor backups and swap file
 
 
 def watched_paths(data_path, *, root: Path = PROJECT_ROOT) -> list[Path]:
-    """What an edition is made of and a user edits: the data file, templates/, assets/."""
-    return [Path(data_path), *(root / name for name in WATCHED_DIRS)]
+    """What an edition is made of and a user edits: the data file, templates/, assets/,
+    and the table files the data file names (as it names them when watching starts)."""
+    return [Path(data_path), *(root / name for name in WATCHED_DIRS),
+            *_table_files(Path(data_path))]
+
+
+def _table_files(data_path: Path) -> list[Path]:
+    from ..document.tables import table_files
+    from ..document.yamlfile import read_yaml
+    from ..errors import DataError
+
+    try:
+        return table_files(read_yaml(data_path).value, data_path.parent)
+    except DataError:
+        return []
 
 
 def take_snapshot(paths) -> dict[str, tuple]:
@@ -158,6 +171,9 @@ class Watcher:
             else:
                 self.say(f"{reason}: built {edition.path} ({edition.pages} pages, "
                          f"{edition.bytes / 1024:.0f} KiB) in {seconds:.1f} s", stamp=True)
+        for line in sorted({e.changes["line"] for e in built
+                            if e.status == "built" and e.changes}):
+            self.say(f"{reason}: {line}", stamp=True)
         return True
 
     def say(self, line: str, *, stamp: bool = False) -> None:

@@ -14,6 +14,7 @@ class ChapterSection(Section):
     """A part of the briefing (a top-level heading) with an optional introduction."""
 
     summary: Text | None = None
+    """A short summary printed under the chapter's heading."""
 
 
 def parse(r, source):

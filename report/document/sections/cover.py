@@ -14,7 +14,9 @@ class CoverSection(Section):
     """The first page: titles, logo, reference date and a band of headline figures."""
 
     figures: tuple[Figure, ...] = ()
+    """The headline figures, in a band across the cover."""
     note: Text | None = None
+    """A line at the foot of the cover (where the figures come from)."""
 
 
 def parse(r, source):

@@ -14,7 +14,9 @@ class DonorsSection(Section):
     """Names of donors and a line of thanks."""
 
     donors: tuple[Text, ...] = ()
+    """The donors' names, one per item."""
     closing: tuple[Para, ...] = ()
+    """Paragraphs after the names (a line of thanks)."""
 
 
 def parse(r, source):

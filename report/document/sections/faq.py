@@ -14,6 +14,7 @@ class FaqSection(Section):
     """Questions and answers."""
 
     items: tuple[Entry, ...] = ()
+    """The questions, each with its answer."""
 
 
 def parse(r, source):

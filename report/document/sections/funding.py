@@ -14,31 +14,40 @@ class FundingSection(ChartSection):
     """Financial requirement, funded and gap, as a chart."""
 
     currency: str = "USD"
+    """The currency code (`USD`), the same in every edition."""
     unit: Text | None = None  # e.g. "million US dollars"
+    """The unit of the amounts (`million US dollars`)."""
     requirement: Number = 0
+    """The financial requirement."""
     funded: Number = 0
+    """How much of it is funded."""
     gap: Number = 0
+    """How much is missing: funded + gap must equal the requirement."""
     funded_percent: int = 0
+    """The funded share in percent, as the source gives it."""
     gap_percent: int = 0
+    """The missing share in percent: the two add up to 100."""
     decimals: int = 1
+    """Digits after the decimal point of the amounts."""
     caption: Text | None = None
+    """The chart's caption."""
 
 
 def parse(r, source):
-    """Read the amounts and percentages, and check that they agree."""
-    result = f.all_set({
-        "currency": r.get("currency", f.plain_str),
-        "unit": r.get("unit", f.text),
-        "requirement": r.get("requirement", f.amount),
-        "funded": r.get("funded", f.amount),
-        "gap": r.get("gap", f.amount),
-        "funded_percent": r.get("funded_percent", f.percent),
-        "gap_percent": r.get("gap_percent", f.percent),
-        "decimals": r.get("decimals", f.decimals, default=1),
-        "caption": r.get("caption", f.text),
-    })
-    if result:
-        check_funding(r, result)
+    """Read the figures shown (ids under `figures:`); currency, unit and decimals are the
+    requirement's. Derived figures cannot disagree; typed ones are checked to add up."""
+    amounts = {key: r.get(key, f.figure_id("amount")) for key in ("requirement", "funded", "gap")}
+    shares = {key: r.get(key, f.figure_id("percent")) for key in ("funded_percent",
+                                                                  "gap_percent")}
+    caption = r.get("caption", f.text)
+    figures = f.all_set({**amounts, **shares})
+    if figures is None or caption is None:
+        return None
+    requirement = figures["requirement"]
+    result = {key: fig.value for key, fig in figures.items()}
+    result.update(currency=requirement.currency, unit=requirement.unit,
+                  decimals=requirement.decimals, caption=caption)
+    check_funding(r, result)
     return result
 
 

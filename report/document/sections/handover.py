@@ -14,8 +14,11 @@ class HandoverRow:
     """One activity, who carried it before, who carries it now, and what to do."""
 
     activity: Text
+    """The activity."""
     carried_by: Text
+    """Who carries it now."""
     what_to_do: Text | None = None
+    """What people should do now, if anything."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class HandoverSection(Section):
     """A table: each activity and the organisation that now carries it."""
 
     rows: tuple[HandoverRow, ...] = ()
+    """One row per activity."""
 
 
 def read_row(ctx, raw, path):

@@ -14,6 +14,7 @@ class ItemsSection(Section):
     """Headed paragraphs (priorities, partnership work, statelessness)."""
 
     items: tuple[Entry, ...] = ()
+    """The items, each a heading and its paragraphs."""
 
 
 def parse(r, source):

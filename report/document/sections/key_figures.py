@@ -14,6 +14,7 @@ class KeyFiguresSection(Section):
     """Cards of figures, each a number and what it counts."""
 
     items: tuple[Figure, ...] = ()
+    """The figures, one card each."""
 
 
 def parse(r, source):

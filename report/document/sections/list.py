@@ -14,6 +14,7 @@ class ListSection(Section):
     """A bulleted list of statements."""
 
     items: tuple[Para, ...] = ()
+    """The statements, one bullet each."""
 
 
 def parse(r, source):

@@ -14,7 +14,9 @@ class PopulationSection(ChartSection):
     """Population groups as a bar chart (linear scale, with a zoomed panel for small groups)."""
 
     groups: tuple[Figure, ...] = ()
+    """The groups, one bar each; the largest is drawn in the primary colour."""
     caption: Text | None = None
+    """The chart's caption."""
 
 
 def parse(r, source):

@@ -14,7 +14,9 @@ class PresenceSection(Section):
     """Staff and offices."""
 
     staff: tuple[Figure, ...] = ()
+    """Staff counts, one card each."""
     offices: tuple[Figure, ...] = ()
+    """Office counts, one card each."""
 
 
 def parse(r, source):

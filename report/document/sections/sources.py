@@ -14,7 +14,9 @@ class SourcesSection(Section):
     """The sources cited, data notes, and what the sources do not provide."""
 
     notes: tuple[Para, ...] = ()
+    """Notes on the data: how figures were compiled."""
     unavailable: tuple[Para, ...] = ()
+    """What the sources do not provide (and so the briefing leaves out)."""
 
 
 def parse(r, source):

@@ -14,6 +14,7 @@ class TextSection(Section):
     """Paragraphs of prose."""
 
     paragraphs: tuple[Para, ...] = ()
+    """The paragraphs."""
 
 
 def parse(r, source):

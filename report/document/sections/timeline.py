@@ -14,7 +14,9 @@ class TimelineEvent:
     """One dated step of a timeline."""
 
     date: PartialDate
+    """When it happened: `1992`, `"2025-09"` or `2025-09-01`."""
     text: Para
+    """What happened."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class TimelineSection(Section):
     """Dated events in order."""
 
     events: tuple[TimelineEvent, ...] = ()
+    """The events, in date order."""
 
 
 def read_event(ctx, raw, path):
