@@ -9,7 +9,7 @@ import shutil
 import pypdf
 import pytest
 import yaml
-from conftest import ROOT, SECOND
+from conftest import ROOT, SECOND, copy_tables
 from pdfcheck import MM, char_boxes, count_colour, find_text, hex_rgb, open_pdf, page_image
 
 from report.document.project import load_project
@@ -29,6 +29,7 @@ def _project(tmp_path, *, cover=True, layout=None):
     for folder in ("templates", "assets"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / "assets" / "brand" / "harbour.svg").write_text(LOGO, encoding="utf-8")
+    copy_tables(tmp_path)  # second.yaml reads its population from a table file
     data = yaml.safe_load(SECOND.read_text(encoding="utf-8"))
     data["brand"] = {
         "name": BRAND_NAME, "logo": "assets/brand/harbour.svg",
