@@ -5,7 +5,7 @@ import re
 import shutil
 
 import pytest
-from conftest import DATA, ROOT, SECOND
+from conftest import DATA, ROOT, SECOND, copy_tables
 
 from report.document.load import load_briefing
 from report.errors import DataError
@@ -24,6 +24,7 @@ def _with_brand(root, base, brand_line, name="variant.yaml"):
     assert brand_line in text
     data = root / name
     data.write_text(text, encoding="utf-8")
+    copy_tables(root)
     return load_briefing(data, root=root, name=name)
 
 

@@ -2,7 +2,7 @@
 edition, or says it is the same in all ({all: "COP29"}); problems name sections by id/title."""
 
 import pytest
-from conftest import DATA, ROOT, SECOND
+from conftest import DATA, ROOT, SECOND, copy_tables
 
 from report.document.load import load_briefing
 from report.errors import DataError
@@ -24,6 +24,7 @@ def _load(tmp_path, old, new, base=DATA):
     assert old in text, old
     path = tmp_path / "variant.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    copy_tables(tmp_path)
     return load_briefing(path, root=ROOT, name="variant.yaml")
 
 
@@ -90,6 +91,7 @@ def test_problems_name_the_section(tmp_path, edits, expected):
         text = text.replace(old, new, 1)
     path = tmp_path / "variant.yaml"
     path.write_text(text, encoding="utf-8")
+    copy_tables(tmp_path)
     with pytest.raises(DataError) as info:
         load_briefing(path, root=ROOT, name="variant.yaml")
     assert info.value.problems == [expected]

@@ -30,9 +30,9 @@ FUNDING = """
 figures:
   requirement: {kind: amount, value: 8.0, decimals: 1, currency: USD, source: s,
                 unit: {en: "million US dollars", az: "milyon ABŞ dolları"}}
-  funded: {kind: amount, value: 4.5, decimals: 1, currency: USD, source: s, unit: "m"}
+  funded: {kind: amount, value: 4.5, decimals: 1, currency: USD, source: s, unit: {all: "m"}}
   gap: {kind: amount, difference: [requirement, funded], printed: 3.5, decimals: 1,
-        currency: USD, unit: "m", source: s}
+        currency: USD, unit: {all: "m"}, source: s}
   funded-share: {kind: percent, share: {part: funded, whole: requirement}, printed: 56,
                  source: s}
   gap-share: {kind: percent, share: {part: gap, whole: requirement}, printed: 44, source: s}
@@ -54,7 +54,7 @@ def test_derived_figures_are_computed_and_rounded(tmp_path):
 @pytest.mark.parametrize(("change", "message"), [
     ("printed: 56", "data.yaml:8: figures.funded-share.printed: the source prints 57, but "
                     "the figures give 56.25"),
-    ("value: 4.5, decimals: 1, currency: USD, source: s, unit: \"m\"}",
+    ("value: 4.5, decimals: 1, currency: USD, source: s, unit: {all: \"m\"}}",
      "data.yaml:3: figures.requirement.value"),
 ])
 def test_a_printed_value_that_the_figures_do_not_give_is_refused(tmp_path, change, message):
@@ -93,6 +93,18 @@ def test_a_printed_value_that_the_figures_do_not_give_is_refused(tmp_path, chang
 def test_figure_kinds_are_checked_with_file_and_line(tmp_path, figure, message):
     _, ctx = load(tmp_path, f"\nfigures:\n  {figure}\n")
     assert any(p.startswith(message) for p in ctx.problems), ctx.problems
+
+
+@pytest.mark.parametrize(("figure", "message"), [
+    ('m: {kind: amount, value: 2.0, currency: usd, unit: {all: "m"}, source: s}',
+     "data.yaml:3: figures.m.currency: expected a three-letter currency code like USD"),
+    ('m: {kind: amount, value: 2.0, currency: USD, unit: "m", source: s}',
+     "data.yaml:3: figures.m.unit: one string for the editions en, az"),
+])
+def test_an_amount_with_a_bad_currency_or_unit_is_reported_once(tmp_path, figure, message):
+    _, ctx = load(tmp_path, f"\nfigures:\n  {figure}\n")
+    assert len(ctx.problems) == 1, ctx.problems
+    assert ctx.problems[0].startswith(message), ctx.problems
 
 
 def test_values_from_an_hxl_table(tmp_path):
@@ -160,15 +172,19 @@ def test_parts_never_exceed_wholes(tmp_path):
 
 
 def test_a_literal_number_where_a_reference_belongs_has_a_hint(tmp_path):
-    figures, ctx = load(tmp_path, "\nfigures:\n  idps: {value: 5, source: s, label: IDPs}\n")
+    figures, ctx = load(tmp_path, "\nfigures:\n  idps: {value: 5, source: s, label: {all: IDPs}}\n")
     assert figure_ref(ctx, {"value": 657749, "label": "IDPs"}, ("sections", 0, "figures", 0)) \
         is None
     assert value_ref(ctx, 657749, ("sections", 1, "values", "idps")) is None
     assert "declare it once under 'figures:'" in ctx.problems[0]
     assert ctx.problems[1].endswith("e.g. `idps: <figure id>`")
     assert figure_ref(ctx, "idps", ("x",)).value == 5
-    assert figure_ref(ctx, {"figure": "idps", "label": "internally displaced"}, ("x",)
-                      ).label == {"en": "internally displaced", "az": "internally displaced"}
+    assert figure_ref(ctx, {"figure": "idps", "label": {"en": "internally displaced",
+                                                        "az": "məcburi köçkünlər"}}, ("x",)
+                      ).label == {"en": "internally displaced", "az": "məcburi köçkünlər"}
+    assert figure_ref(ctx, {"figure": "idps", "label": {"all": "IDP"}}, ("x",)
+                      ).label == {"en": "IDP", "az": "IDP"}
+    assert len(ctx.problems) == 2, ctx.problems
     assert value_ref(ctx, "idsp", ("y",)) is None
     assert ctx.problems[-1].endswith("no figure has the id 'idsp'; did you mean 'idps'?")
 

@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import DATA, ROOT, SECOND
+from conftest import DATA, ROOT, SECOND, copy_tables
 
 from report.document.load import load_briefing
 from report.document.sections import SECTION_TYPES
@@ -116,7 +116,22 @@ BAD_INPUTS = [
      "variant.yaml:83: section 'population' (sections[3])"
      ".id: duplicate section id 'population' (also sections[2])"),
     ("empty title", "title: \"Funding\"", "title: \"  \"",
-     "variant.yaml:84: section 'funding' (sections[3]).title: the 'en' text is empty"),
+          "variant.yaml:84: section 'funding' (sections[3]).title: the 'en' text is empty"),
+    ("unknown layout", "output_name: unhcr-2024", "outputs: [{name: sheet, layout: flyer}]",
+     "variant.yaml:13: document.outputs[0].layout: expected one of briefing, handout, got "
+     "'flyer'"),
+    ("output name twice", "output_name: unhcr-2024",
+     "outputs: [{name: a, layout: briefing}, {name: a, layout: handout}]",
+     "variant.yaml:13: document.outputs[1].name: output name 'a' is used twice"),
+    ("output_name and outputs", "output_name: unhcr-2024",
+     "output_name: unhcr-2024\n  outputs: [{name: sheet, layout: handout}]",
+     "variant.yaml:13: document.output_name: give either 'output_name' or 'outputs', not both"),
+    ("briefing_only is not a flag", "    id: funding\n", "    id: funding\n    briefing_only: 1\n",
+     "variant.yaml:84: section 'funding' (sections[3]).briefing_only: expected true or "
+     "false, got 1"),
+    ("chart size unknown", "    id: funding\n", "    id: funding\n    size: wide\n",
+     "variant.yaml:84: section 'funding' (sections[3]).size: expected one of auto, column, "
+     "full, got 'wide'"),
 ]
 
 
@@ -130,6 +145,7 @@ def test_bad_input_message(tmp_path, old, new, expected):
 def test_missing_translation_names_its_path(tmp_path):
     text = DATA.read_text(encoding="utf-8")
     base = tmp_path / "two.yaml"
+    copy_tables(tmp_path)  # data.yaml's tables (data/*.csv) beside the variant
     base.write_text(text.replace('title: {en: "Contents", az: "Mündəricat"}',
                                  'title: {en: "Contents"}'), encoding="utf-8")
     problems = _problems(tmp_path, 'title: {en: "Donors", az: "Donorlar"}',

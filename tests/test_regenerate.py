@@ -72,9 +72,8 @@ def test_builds_are_byte_reproducible(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     assert run_cli("build", "--out", one, "--force").returncode == 0
     assert run_cli("build", "--out", two, "--force").returncode == 0
-    for lang in ("en", "az"):
-        assert (one / f"briefing-{lang}.pdf").read_bytes() == \
-            (two / f"briefing-{lang}.pdf").read_bytes()
+    for name in ("briefing-en", "briefing-az", "handout-en", "handout-az"):
+        assert (one / f"{name}.pdf").read_bytes() == (two / f"{name}.pdf").read_bytes(), name
 
 
 def test_source_date_epoch_sets_the_document_date(tmp_path):
@@ -92,8 +91,10 @@ def test_manifest_and_archive(tmp_path):
     copy_tables(tmp_path)
     assert run_cli("build", "--data", data, "--out", out).returncode == 0
     entry = _manifest(out)["editions"]["unhcr-2024-en"]
-    assert set(entry) == {"name", "lang", "file", "sha256", "bytes", "pages", "fingerprint",
-                          "reference_date", "generator", "built_at", "figures", "changes"}
+    assert set(entry) == {"name", "lang", "layout", "file", "sha256", "bytes", "pages",
+                          "fingerprint", "reference_date", "generator", "built_at", "figures",
+                          "changes"}
+    assert (entry["name"], entry["layout"], entry["lang"]) == ("unhcr-2024", "briefing", "en")
     assert entry["figures"]["refugees"] == 8087
     assert entry["changes"]["first"] is True
     pdf = out / entry["file"]
@@ -147,15 +148,23 @@ def _changed_data(tmp_path):
     return data
 
 
+# manifest key -> file stem: both outputs of data.yaml (briefing, handout) in both languages
+EDITIONS = ("briefing-en", "briefing-az", "handout-en", "handout-az")  # manifest keys = stems
+
+
+def _shas(out):
+    return {key: _sha(out / f"{key}.pdf") for key in EDITIONS}
+
+
 def _assert_intact(out, old):
     """Every PDF is complete (the old or the new one) and the manifest is valid JSON."""
     manifest = _manifest(out)
-    assert set(manifest["editions"]) == {"briefing-en", "briefing-az"}
-    for lang in ("en", "az"):
-        pdf = out / f"briefing-{lang}.pdf"
+    assert set(manifest["editions"]) == set(EDITIONS)
+    for key in EDITIONS:
+        pdf = out / f"{key}.pdf"
         reader = pypdf.PdfReader(pdf, strict=True)
-        assert len(reader.pages) > 5
-        assert _sha(pdf) in (old[lang], manifest["editions"][f"briefing-{lang}"]["sha256"]) or \
+        assert len(reader.pages) >= 2
+        assert _sha(pdf) in (old[key], manifest["editions"][key]["sha256"]) or \
             reader.metadata.title.endswith("UNHCR work")
 
 
@@ -167,13 +176,13 @@ CRASH_POINTS = ["before-replace:briefing-en.pdf", "after-pdf:en",
 def test_sigkill_at_each_write_leaves_the_previous_files_intact(tmp_path, previous, point):
     out = tmp_path / "out"
     shutil.copytree(previous, out)
-    old = {lang: _sha(out / f"briefing-{lang}.pdf") for lang in ("en", "az")}
+    old = _shas(out)
     data = _changed_data(tmp_path)
     killed = run_cli("build", "--data", data, "--out", out, env={"REPORT_CRASH_AT": point})
     assert killed.returncode == -signal.SIGKILL
     _assert_intact(out, old)
     if point == "before-replace:briefing-en.pdf":
-        assert _sha(out / "briefing-en.pdf") == old["en"]
+        assert _sha(out / "briefing-en.pdf") == old["briefing-en"]
         assert _manifest(out) == _manifest(previous)
         return
     if point != "before-replace:manifest.json":
@@ -181,9 +190,8 @@ def test_sigkill_at_each_write_leaves_the_previous_files_intact(tmp_path, previo
     rerun = run_cli("build", "--data", data, "--out", out)
     assert rerun.returncode == 0, rerun.stderr
     manifest = _manifest(out)
-    for lang in ("en", "az"):
-        entry = manifest["editions"][f"briefing-{lang}"]
-        assert _sha(out / f"briefing-{lang}.pdf") == entry["sha256"]
+    for key in EDITIONS:
+        assert _sha(out / f"{key}.pdf") == manifest["editions"][key]["sha256"]
     assert not list(out.glob(".*.tmp"))
 
 
@@ -207,7 +215,7 @@ def test_sigkill_while_the_workers_lay_out(tmp_path, previous, after):
     build dies by SIGKILL before writing anything, and no worker outlives it."""
     out = tmp_path / "out"
     shutil.copytree(previous, out)
-    old = {lang: _sha(out / f"briefing-{lang}.pdf") for lang in ("en", "az")}
+    old = _shas(out)
     data = _changed_data(tmp_path)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "generate.py"), "build", "--data", str(data),
@@ -219,7 +227,7 @@ def test_sigkill_while_the_workers_lay_out(tmp_path, previous, after):
     process.send_signal(signal.SIGKILL)
     _stdout, stderr = process.communicate(timeout=60)  # once no process holds its pipes
     assert process.returncode == -signal.SIGKILL, stderr.decode()
-    assert {lang: _sha(out / f"briefing-{lang}.pdf") for lang in old} == old, \
+    assert _shas(out) == old, \
         "the kill came after the build had written: it tested nothing"
     assert _manifest(out) == _manifest(previous)
     _assert_intact(out, old)

@@ -17,12 +17,13 @@ from report.render import tagging
 from report.render.html import render_edition
 
 LANGS = ("en", "az")
+OUTPUTS = ("briefing", "handout")  # data.yaml's outputs: the full briefing and the handout
 PAGE_WORD = {"en": "page", "az": "səhifə"}
 
 
-def _open(built, lang):
+def _open(built, lang, output="briefing"):
     out, _result = built
-    return pikepdf.open(out / f"briefing-{lang}.pdf")
+    return pikepdf.open(out / f"{output}-{lang}.pdf")
 
 
 def _elements(pdf):
@@ -73,9 +74,10 @@ def test_malformed_marks_are_named(text, problems):
 
 # ---- the built editions ----------------------------------------------------------------------
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_no_element_outside_the_tree(built, lang):
-    pdf = _open(built, lang)
+def test_no_element_outside_the_tree(built, lang, output):
+    pdf = _open(built, lang, output)
     in_tree = {e.objgen for e in _elements(pdf)}
     nums = pdf.Root.StructTreeRoot.ParentTree.Nums
     for key, value in zip(nums[::2], nums[1::2], strict=True):
@@ -101,14 +103,15 @@ def _marked_text_objects(page):
     return out
 
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_running_header_and_footer_are_pagination_artifacts(built, lang):
+def test_running_header_and_footer_are_pagination_artifacts(built, lang, output):
     out, _result = built
-    doc = pdfium.PdfDocument(str(out / f"briefing-{lang}.pdf"))
-    pdf = _open(built, lang)
+    doc = pdfium.PdfDocument(str(out / f"{output}-{lang}.pdf"))
+    pdf = _open(built, lang, output)
     pages = len(doc)
     try:
-        for index in range(1, pages):  # the cover has no running head
+        for index in range(1, pages):  # the cover, the handout's band: no running head
             objects = _marked_text_objects(doc[index])
             artifacts = " ".join(text for names, text in objects if names == ["Artifact"])
             tagged = " ".join(text for names, text in objects if "Artifact" not in names)
@@ -123,9 +126,10 @@ def test_running_header_and_footer_are_pagination_artifacts(built, lang):
         doc.close()
 
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_no_nested_links(built, lang):
-    pdf = _open(built, lang)
+def test_no_nested_links(built, lang, output):
+    pdf = _open(built, lang, output)
     for element in _elements(pdf):
         if element.S == "/Link":
             inner = [e for e in _elements_below(element) if e.S == "/Link"]
@@ -161,9 +165,10 @@ def test_link_descriptions_are_words_with_the_page(built, lang):
     assert seen == 18
 
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_header_cell_has_the_templates_scope(built, lang):
-    pdf = _open(built, lang)
+def test_every_header_cell_has_the_templates_scope(built, lang, output):
+    pdf = _open(built, lang, output)
     cells = [e for e in _elements(pdf) if e.S == "/TH"]
     assert cells
     for cell in cells:
@@ -171,9 +176,10 @@ def test_every_header_cell_has_the_templates_scope(built, lang):
         assert cell.A.get("/Scope") == expected
 
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_id_tree_lists_every_element_id(built, lang):
-    pdf = _open(built, lang)
+def test_id_tree_lists_every_element_id(built, lang, output):
+    pdf = _open(built, lang, output)
     ids = {bytes(e.ID): e.objgen for e in _elements(pdf) if "/ID" in e}
     assert ids  # the table headers
     names = pdf.Root.StructTreeRoot.IDTree.Names
@@ -195,11 +201,12 @@ def test_marked_phrases_carry_their_language(built):
     assert html.count('<a href="https://www.icrc.org/en/contact">') == 2
 
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_figure_boxes_are_on_the_page_above_their_captions(built, lang):
+def test_figure_boxes_are_on_the_page_above_their_captions(built, lang, output):
     out, _result = built
-    pdf = _open(built, lang)
-    doc = pdfium.PdfDocument(str(out / f"briefing-{lang}.pdf"))
+    pdf = _open(built, lang, output)
+    doc = pdfium.PdfDocument(str(out / f"{output}-{lang}.pdf"))
     briefing, _labels = load_project(ROOT / "data.yaml")
     captions = [s.caption[lang] for s in briefing.sections if getattr(s, "caption", None)]
     figures = [e for e in _elements(pdf) if e.S == "/Figure"]
@@ -238,17 +245,19 @@ def _ligatures(pdf):
 
 def test_no_ligature_changes_azerbaijani_letters(built):
     az, en = _open(built, "az"), _open(built, "en")
-    assert "fı" not in _ligatures(az)
-    assert not [lig for lig in _ligatures(az) if "ı" in lig]
+    for pdf in (az, _open(built, "az", "handout")):
+        assert "fı" not in _ligatures(pdf)
+        assert not [lig for lig in _ligatures(pdf) if "ı" in lig]
     assert "fi" in _ligatures(en)  # the rule is for the language, not global
 
 
+@pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_pdfua_checker_finds_nothing(built, lang):
+def test_pdfua_checker_finds_nothing(built, lang, output):
     """The audit's checker; runs where `pdfua` is installed (it is not in requirements.lock)."""
     pdfua = pytest.importorskip("pdfua")
     out, _result = built
-    report = pdfua.validate(str(out / f"briefing-{lang}.pdf"))
+    report = pdfua.validate(str(out / f"{output}-{lang}.pdf"))
     assert [(f.rule_id, f.message) for f in report.findings] == []
 
 

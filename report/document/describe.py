@@ -23,7 +23,7 @@ from .yamlfile import YamlDoc
 
 LEAVES = {f.text: "text", f.para: "para", f.value: "value", f.plain_str: "string",
           f.ident: "id", f.color: "colour", f.count: "whole", f.amount: "number",
-          f.percent: "percent", f.partial_date: "date"}
+          f.percent: "percent", f.partial_date: "date", f.flag: "flag"}
 
 
 @dataclass(frozen=True)

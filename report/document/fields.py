@@ -353,8 +353,17 @@ def value(ctx, raw, path):
     return value_ref(ctx, raw, path)
 
 
+def flag(ctx, value, path):
+    """Read `true` or `false`."""
+    if isinstance(value, bool):
+        return value
+    ctx.problem(path, f"expected true or false, got {describe(value)}")
+    return None
+
+
 def para(ctx, raw, path):
-    """Read a Para: a Text, or `{text: ..., values: {name: number}, source: id}`.
+    """Read a Para: a Text, or `{text: ..., values: {name: number}, source: id,
+    briefing_only: true}`.
 
     `{name}` slots in the text are filled from `values`, formatted per locale.
     """
@@ -363,10 +372,11 @@ def para(ctx, raw, path):
         body = r.get("text", text)
         values = r.get("values", mapping_of(value), default=FrozenMap())
         source = r.get("source", ident, default=None)
+        only = r.get("briefing_only", flag, default=False)
         r.done()
-        if body is None or values is None:
+        if body is None or values is None or only is None:
             return None
-        return _check_slots(ctx, Para(body, values, source), path)
+        return _check_slots(ctx, Para(body, values, source, only), path)
     body = text(ctx, raw, path)
     return None if body is None else _check_slots(ctx, Para(body), path)
 

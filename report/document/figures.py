@@ -6,6 +6,7 @@ Each figure is declared once, under its id, with its kind, and one of:
 - a formula over other figures: `share: {part: a, whole: b}` (a percentage),
   `difference: [a, b]` (a - b, e.g. a gap) or `sum: [a, b, ...]` (a total).
 
+Every value, typed, read or computed, is finite and below 10^15, with 0 to 6 `decimals`.
 Kinds (KINDS) say what a value may be: a count is a whole number, not negative; an amount is
 not negative and has a currency (and the unit words printed after it, with an optional
 scale); a percent lies from 0 to 100; a date is a
@@ -18,6 +19,7 @@ pairs (part, whole) hold for every figure, whatever section shows it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +149,7 @@ def _read_spec(ctx, raw, path, tables, limit):
         "unit": r.get("unit", f.text, default=None),
         "currency": r.get("currency", _currency, default=None),
         "scale": r.get("scale", f.choice(*SCALES), default=None),
-        "decimals": r.get("decimals", f.count, default=0),
+        "decimals": r.get("decimals", f.decimals, default=0),
         "max_change": r.get("max_change", read_max_change, default=limit),
         "line": ctx.doc.line(path),
     }
@@ -155,9 +157,10 @@ def _read_spec(ctx, raw, path, tables, limit):
     spec["origin"] = _read_origin(ctx, r, path, origins, tables, kind)
     r.done(("row", "column", "printed"))
     if kind == "amount" and r.ok and (spec["currency"] is None or spec["unit"] is None):
-        ctx.problem(path, "an amount needs 'currency:' (e.g. USD) and 'unit:' (the words "
-                          "printed after it, e.g. 'million US dollars')")
-        return None
+        if r.value.get("currency") is None or r.value.get("unit") is None:
+            ctx.problem(path, "an amount needs 'currency:' (e.g. USD) and 'unit:' (the words "
+                              "printed after it, e.g. 'million US dollars')")
+        return None  # else the currency or unit given has a problem, already reported
     return None if None in (spec["kind"], spec["source"], spec["origin"], spec["decimals"]) \
         else spec
 
@@ -201,18 +204,31 @@ def _value_reader(kind):
 
 
 def check_kind(ctx, kind, value, path, *, where=""):
-    """The value if it suits the kind (count whole, not negative; percent 0-100), else None."""
-    problem = None
-    if kind == "count" and isinstance(value, float) and not value.is_integer():
-        problem = f"expected a whole number (a count), got {value}"
-    elif kind in ("count", "amount", "percent") and value < 0:
-        problem = f"expected a number that is not negative, got {value}"
-    elif kind == "percent" and value > 100:
-        problem = f"expected a percentage from 0 to 100, got {value}"
+    """The value if it is finite, below 10^15 and suits the kind (count whole, not negative;
+    percent 0-100), else None: typed, read from a table or computed alike."""
+    problem = _magnitude_problem(value) or _kind_problem(kind, value)
     if problem:
         ctx.problem(path, f"{where}{problem}")
         return None
     return int(value) if kind == "count" else value
+
+
+def _magnitude_problem(value) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value}"
+    if isinstance(value, int | float) and abs(value) >= f.MAX_MAGNITUDE:
+        return f"expected a number below 10^15, got {value}"
+    return None
+
+
+def _kind_problem(kind, value) -> str | None:
+    if kind == "count" and isinstance(value, float) and not value.is_integer():
+        return f"expected a whole number (a count), got {value}"
+    if kind in ("count", "amount", "percent") and value < 0:
+        return f"expected a number that is not negative, got {value}"
+    if kind == "percent" and value > 100:
+        return f"expected a percentage from 0 to 100, got {value}"
+    return None
 
 
 def _read_from_table(ctx, r, path, tables, kind):

@@ -7,6 +7,7 @@ within wholes). Assets must stay inside assets/.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .. import PROJECT_ROOT
@@ -17,6 +18,7 @@ from .figures import check_sources, read_figures
 from .images import IMAGE_SUFFIXES, image_problem
 from .model import (
     DEFAULT_OUTPUT_NAME,
+    LAYOUTS,
     Brand,
     Briefing,
     Check,
@@ -24,6 +26,7 @@ from .model import (
     Document,
     Email,
     FrozenMap,
+    Output,
     Source,
 )
 from .sections import SECTION_TYPES, Registry, section_reader
@@ -138,10 +141,39 @@ def _document(ctx, raw, path):
         keywords=r.get("keywords", f.text),
         reference_date=r.get("reference_date", f.partial_date),
         editions=tuple(ctx.langs),
-        output_name=r.get("output_name", f.ident, default=DEFAULT_OUTPUT_NAME),
+        output_name=r.get("output_name", f.ident, default=None),
+        outputs=r.get("outputs", f.list_of(_output), default=None),
     )
     r.done()
-    return result if editions and None not in vars(result).values() else None
+    result = _with_outputs(ctx, result, path)
+    return result if editions and result and None not in vars(result).values() else None
+
+
+def _output(ctx, raw, path):
+    """Read one output, `{name: handout, layout: handout}`: a PDF per edition, in that layout."""
+    r = f.Reader(ctx, raw, path)
+    name = r.get("name", f.ident)
+    layout = r.get("layout", f.choice(*LAYOUTS), default=LAYOUTS[0])
+    r.done()
+    return Output(name, layout) if name and layout else None
+
+
+def _with_outputs(ctx, document, path):
+    """Return the document with its outputs: those `outputs` lists, else one briefing named
+    `output_name` (default: DEFAULT_OUTPUT_NAME); names must differ."""
+    if document.outputs is None:
+        name = document.output_name or DEFAULT_OUTPUT_NAME
+        return replace(document, output_name=name, outputs=(Output(name),))
+    if document.output_name is not None:
+        ctx.problem(path + ("output_name",), "give either 'output_name' or 'outputs', not "
+                                             "both (the first output is the one emailed)")
+        return None
+    names = [o.name for o in document.outputs]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            ctx.problem(path + ("outputs", i, "name"), f"output name '{name}' is used twice")
+            return None
+    return replace(document, output_name=names[0], outputs=tuple(document.outputs))
 
 
 def _brand_reader(root: Path):

@@ -102,6 +102,8 @@ class Para:
     1}}`."""
     source: str | None = None  # where a statement comes from, if not its section's source
     """The id of the source this statement comes from, if not its section's."""
+    briefing_only: bool = False
+    """`true`: printed in the full briefing only, left out of the two-page handout."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,20 @@ class Brand:
     """The font family and its five files, used by the text and the charts."""
 
 
+LAYOUTS = ("briefing", "handout")
+"""The full briefing (cover, contents, chapters) and the two-page A4 handout (fact sheet)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One PDF per edition language: `<name>-<lang>.pdf`, laid out as `layout`."""
+
+    name: str
+    """The file name of its PDFs: OUT/<name>-<lang>.pdf (`briefing`, `handout`)."""
+    layout: str = "briefing"
+    """`briefing` (cover, contents, chapters) or `handout` (a two-page A4 fact sheet)."""
+
+
 @dataclass(frozen=True)
 class Document:
     """Metadata of the briefing: titles, reference date, the editions to produce."""
@@ -198,7 +214,9 @@ class Document:
     editions: tuple[str, ...]
     """The language editions to produce, e.g. `[en, az]`; the first is the main one."""
     output_name: str = DEFAULT_OUTPUT_NAME
-    """The PDF's file name: OUT/<output_name>-<lang>.pdf."""
+    """The first output's name, the one `send` emails: OUT/<output_name>-<lang>.pdf."""
+    outputs: tuple = (Output(DEFAULT_OUTPUT_NAME),)
+    """The PDFs one build makes (Output: name and layout); the first is `output_name`."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +241,21 @@ class Section:
     intro: tuple[Para, ...]
     """Paragraphs under the heading, before the section's content."""
     line: int
+    briefing_only: bool = False
+    """`true`: the whole section is printed in the full briefing only, not in the handout."""
+
+
+CHART_SIZES = ("auto", "column", "full")
+
+
+@dataclass(frozen=True)
+class ChartSection(Section):
+    """A section drawn as a chart. In the handout, `size` is a column ("auto", "column") or
+    both columns ("full"); the full briefing draws every chart page-wide."""
+
+    size: str = "auto"
+    """How wide the chart is in the handout: `auto` or `column` (one column), `full` (both
+    columns); the full briefing draws every chart page-wide."""
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ KINDS = [
      "editions is an error."),
     ("paragraph", "para",
      "A sentence or paragraph: a [text](#text), or `{text: ..., values: {...}, source: id}` "
-     "when it quotes numbers or has its own source. Numbers inside a sentence are "
+     "when it quotes numbers or has its own source (and `briefing_only: true` to leave it "
+     "out of the handout). Numbers inside a sentence are "
      "`{placeholders}` filled from `values` and formatted per edition: `{text: \"{n} "
      "refugees\", values: {n: 8087}}` prints 8,087 in English and 8.087 in Azerbaijani. "
      "Paragraphs may hold **bold** (`**bold**`), *italic* (`*italic*`) and links "
@@ -60,6 +61,7 @@ KINDS = [
     ("whole number", "whole", "A whole number, not negative."),
     ("number", "number", "A number, whole or decimal, not negative."),
     ("percentage", "percent", "A whole number from 0 to 100."),
+    ("true or false", "flag", "`true` or `false`."),
     ("string", "string", "A string that is the same in every edition (a currency code, a "
      "font family)."),
     ("file", "asset", "A file in `assets/`, named from the project (`assets/brand/logo.svg`) "

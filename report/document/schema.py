@@ -33,7 +33,8 @@ DEFS = {
         "properties": {"text": {"$ref": "#/$defs/text"},
                        "values": {"type": "object", "additionalProperties": {
                            "$ref": "#/$defs/value"}},
-                       "source": {"$ref": "#/$defs/id"}}}]},
+                       "source": {"$ref": "#/$defs/id"},
+                       "briefing_only": {"type": "boolean"}}}]},
     "date": {"anyOf": [{"type": "integer", "minimum": 1000, "maximum": 9999},
                        {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}]},
 }
@@ -47,6 +48,7 @@ LEAF_SCHEMAS = {
     "number": _NUMBER,
     "percent": {"type": "integer", "minimum": 0, "maximum": 100},
     "asset": {"type": "string", "minLength": 1},
+    "flag": {"type": "boolean"},
 }
 
 

@@ -350,7 +350,7 @@ def cell_number(cell: Cell, *, decimal: str = ".", whole: bool = False,
         if isinstance(number, float) and not number.is_integer():
             raise TableError(f"{cell.where}: column '{cell.column}': expected a whole number, "
                              f"got {value!r}")
-        return int(number)
+        return int(number) if abs(number) < 2**53 else number  # 1e+300 is said as 1e+300
     return number
 
 

@@ -146,7 +146,8 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
     # the same options as `build`, so that an up-to-date edition is found unchanged
     built = build(data_path, out_dir=out_dir, project=(briefing, labels),
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
-    composer = Composer(briefing, labels, built, sender=settings.mail_from,
+    emailed = [e for e in built if e.output == briefing.document.output_name]  # the first output
+    composer = Composer(briefing, labels, emailed, sender=settings.mail_from,
                         reply_to=settings.reply_to, opt_out=settings.opt_out,
                         logo_png=logo(briefing) if logo else None)
     check = _Checker(composer, settings.max_bytes, manifest_sha256(out_dir),

@@ -52,6 +52,7 @@ class BuiltEdition:
     status: str = "built"  # "built" or "unchanged"
     fingerprint: str = ""
     changes: dict | None = None  # changes.change_record against the previous edition
+    output: str = "briefing"  # the output's name (document.outputs): briefing, handout, ...
 
 
 def select_langs(briefing, langs) -> tuple:
@@ -66,9 +67,11 @@ def select_langs(briefing, langs) -> tuple:
     return tuple(dict.fromkeys(langs))
 
 
-def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf") -> Path:
-    """Return OUT/<output name>-<lang><suffix>."""
-    return Path(out_dir) / f"{briefing.document.output_name}-{lang}{suffix}"
+def output_path(briefing, out_dir: Path, lang: str, suffix: str = ".pdf", *,
+                name: str | None = None) -> Path:
+    """Return OUT/<name>-<lang><suffix>; `name` defaults to the first output's (the
+    emailed one)."""
+    return Path(out_dir) / f"{name or briefing.document.output_name}-{lang}{suffix}"
 
 
 def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=False,
@@ -93,9 +96,10 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
     plan = _quick_plan(data_path, root, langs, options)
     if plan and not force:
         unchanged = _unchanged(plan, out_dir, keep_html)
-        if len(unchanged) == len(plan["langs"]):
+        if len(unchanged) == len(plan["keys"]):
             if keep is not None:
-                _prune_unchanged(out_dir, plan["name"], keep, warn=warn, clock=clock)
+                for name in plan["names"]:
+                    _prune_unchanged(out_dir, name, keep, warn=warn, clock=clock)
             return unchanged
     from ..document.project import load_project  # validation: not on the skip path
 
@@ -105,28 +109,39 @@ def build_editions(data_path, *, out_dir, langs=None, keep_html=False, force=Fal
     # build sees a mismatch and rebuilds, never the reverse
     inputs = plan["inputs"] if plan else _input_digest(data_path, root, read_yaml(
         Path(data_path)).value)
-    fingerprints = {lang: edition_fingerprint(inputs, lang, options) for lang in langs}
-    name = briefing.document.output_name
+    outputs = [(o.name, o.layout) for o in briefing.document.outputs]
+    results = []
     with output_lock(out_dir):
         _remove_own_temp(briefing, out_dir)
         manifest = read_manifest(out_dir, warn=warn, stamp=_stamp(clock))
-        todo = [lang for lang in langs if force or not unchanged_entry(
-            manifest, out_dir, name, lang, fingerprints[lang],
-            html_name=_html_name(briefing, lang, keep_html))]
-        rendered = _render(briefing, labels, todo, root, _created(briefing, source_date_epoch),
-                           out_dir=out_dir, jobs=jobs, pool=pool)
-        results = []
-        for lang in langs:
-            if lang not in rendered:
-                entry = manifest["editions"][edition_key(name, lang)]
-                results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
-                continue
-            results.append(_write_edition(briefing, rendered[lang], manifest,
-                                          out_dir=out_dir, root=root, keep_html=keep_html,
-                                          fingerprint=fingerprints[lang], built_at=clock()))
-        prune_archive(manifest, out_dir, keep, name=name)
+        for name, layout in outputs:  # every output of the same data: briefing, handout
+            fingerprints = {lang: edition_fingerprint(inputs, lang, _options(options, name,
+                                                                             layout))
+                            for lang in langs}
+            todo = [lang for lang in langs if force or not unchanged_entry(
+                manifest, out_dir, name, lang, fingerprints[lang],
+                html_name=_html_name(name, lang, keep_html))]
+            rendered = _render(briefing, labels, todo, root,
+                               _created(briefing, source_date_epoch), out_dir=out_dir,
+                               jobs=jobs, pool=pool, layout=layout, name=name)
+            for lang in langs:
+                if lang not in rendered:
+                    entry = manifest["editions"][edition_key(name, lang)]
+                    results.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged",
+                                               name))
+                    continue
+                results.append(_write_edition(
+                    briefing, rendered[lang], manifest, out_dir=out_dir, root=root,
+                    keep_html=keep_html, fingerprint=fingerprints[lang], built_at=clock(),
+                    name=name))
+            prune_archive(manifest, out_dir, keep, name=name)
         write_manifest(out_dir, manifest)
     return results
+
+
+def _options(options: dict, name: str, layout: str) -> dict:
+    """Return what changes an output's bytes: the build options, its name and layout."""
+    return {**options, "output": name, "layout": layout}
 
 
 def _prune_unchanged(out_dir: Path, name: str, keep: int, *, warn, clock) -> None:
@@ -150,15 +165,17 @@ def _warn_stderr(text: str) -> None:
 
 
 def _remove_own_temp(briefing, out_dir: Path) -> None:
-    """Leftovers of a killed build of this briefing: its own temporary names, nothing else."""
-    name, langs = briefing.document.output_name, briefing.document.editions
-    remove_stale_temp(out_dir, (MANIFEST, *(f"{name}-{lang}.{ext}" for lang in langs
-                                            for ext in ("pdf", "html"))))
-    remove_stale_temp(out_dir / ARCHIVE, tuple(f"{name}-{lang}-*.pdf" for lang in langs))
-    for lang in langs:
-        bundle = out_dir / f"{name}-{lang}_files"
-        if bundle.is_dir() and not bundle.is_symlink():
-            remove_stale_temp(bundle, recursive=True)
+    """Remove the leftovers of a killed build of this briefing: the temporary names of its
+    own outputs' files, nothing else."""
+    langs = briefing.document.editions
+    for name in (o.name for o in briefing.document.outputs):
+        remove_stale_temp(out_dir, (MANIFEST, *(f"{name}-{lang}.{ext}" for lang in langs
+                                                for ext in ("pdf", "html"))))
+        remove_stale_temp(out_dir / ARCHIVE, tuple(f"{name}-{lang}-*.pdf" for lang in langs))
+        for lang in langs:
+            bundle = out_dir / f"{name}-{lang}_files"
+            if bundle.is_dir() and not bundle.is_symlink():
+                remove_stale_temp(bundle, recursive=True)
 
 
 def _quick_plan(data_path, root, langs, options):
@@ -168,15 +185,18 @@ def _quick_plan(data_path, root, langs, options):
         raw = read_yaml(Path(data_path)).value
         document = raw["document"]
         editions = [str(lang) for lang in document["editions"]]
-        name = str(document.get("output_name") or DEFAULT_OUTPUT_NAME)
+        outputs = [(str(o["name"]), str(o.get("layout", "briefing")))
+                   for o in document.get("outputs") or
+                   [{"name": document.get("output_name") or DEFAULT_OUTPUT_NAME}]]
         inputs = _input_digest(data_path, root, raw)
-    except (DataError, KeyError, TypeError, OSError):
+    except (DataError, KeyError, TypeError, AttributeError, OSError):
         return None  # the full load will say what is wrong
     wanted = list(dict.fromkeys(langs)) if langs else editions
     if any(lang not in editions for lang in wanted):
         return None
-    return {"langs": wanted, "name": name, "inputs": inputs,
-            "fingerprints": {lang: edition_fingerprint(inputs, lang, options) for lang in wanted}}
+    keys = {(name, lang): edition_fingerprint(inputs, lang, _options(options, name, layout))
+            for name, layout in outputs for lang in wanted}
+    return {"keys": keys, "names": [name for name, _layout in outputs], "inputs": inputs}
 
 
 def _input_digest(data_path, root, raw) -> str:
@@ -188,25 +208,24 @@ def _input_digest(data_path, root, raw) -> str:
 def _unchanged(plan, out_dir, keep_html):
     manifest = peek_manifest(out_dir)
     found = []
-    for lang in plan["langs"]:
-        html_name = f"{plan['name']}-{lang}.html" if keep_html else None
-        entry = unchanged_entry(manifest, out_dir, plan["name"], lang,
-                                plan["fingerprints"][lang], html_name=html_name)
+    for (name, lang), fingerprint in plan["keys"].items():
+        entry = unchanged_entry(manifest, out_dir, name, lang, fingerprint,
+                                html_name=_html_name(name, lang, keep_html))
         if entry is None:
             return []
-        found.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged"))
+        found.append(_from_entry(out_dir, lang, entry, keep_html, "unchanged", name))
     return found
 
 
-def _from_entry(out_dir, lang, entry, keep_html, status):
+def _from_entry(out_dir, lang, entry, keep_html, status, name):
     path = Path(out_dir) / entry["file"]
     html_path = path.with_suffix(".html") if keep_html else None
     return BuiltEdition(lang, path, entry["sha256"], entry["bytes"], entry["pages"], [],
-                        html_path, status, entry["fingerprint"], entry.get("changes"))
+                        html_path, status, entry["fingerprint"], entry.get("changes"), name)
 
 
-def _html_name(briefing, lang, keep_html):
-    return output_path(briefing, Path("."), lang, ".html").name if keep_html else None
+def _html_name(name, lang, keep_html):
+    return f"{name}-{lang}.html" if keep_html else None
 
 
 def _created(briefing, source_date_epoch):
@@ -217,7 +236,8 @@ def _created(briefing, source_date_epoch):
     return briefing.document.reference_date.iso()
 
 
-def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None):
+def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=None,
+            layout="briefing", name=None):
     if not langs:
         return {}
     from ..render.charts import ChartCache
@@ -227,35 +247,36 @@ def _render(briefing, labels, langs, root, created, *, out_dir, jobs=None, pool=
     own = layout_pool(layout_jobs(jobs, len(langs)) if pool is None else 1)
     with own as started:  # a new pool's workers start importing WeasyPrint now
         rendered = render_all(briefing, {lang: labels[lang] for lang in langs}, root=root,
-                              created=created, chart_cache=cache, pool=pool or started)
+                              created=created, chart_cache=cache, pool=pool or started,
+                              layout=layout, name=name)
     cache.prune()
     return {edition.lang: edition for edition in rendered}
 
 
 def _write_edition(briefing, edition, manifest, *, out_dir, root, keep_html,
-                   fingerprint, built_at):
-    path = output_path(briefing, out_dir, edition.lang)
+                   fingerprint, built_at, name):
+    path = output_path(briefing, out_dir, edition.lang, name=name)
     atomic_write(path, edition.pdf)
     crash_point(f"after-pdf:{edition.lang}")
     html_path = None
     if keep_html:
-        html_path = write_html_bundle(briefing, edition, out_dir=out_dir, root=root)
-    entry = {"name": briefing.document.output_name, "lang": edition.lang,
+        html_path = write_html_bundle(briefing, edition, out_dir=out_dir, root=root, name=name)
+    entry = {"name": name, "lang": edition.lang, "layout": edition.layout,
              "file": path.name, "sha256": sha256_bytes(edition.pdf), "bytes": len(edition.pdf),
              "pages": edition.pages, "fingerprint": fingerprint,
              "reference_date": briefing.document.reference_date.iso(),
              "generator": GENERATOR, "built_at": built_at.isoformat(timespec="seconds")}
-    entry.update(_figure_record(briefing, manifest["editions"].get(
-        edition_key(briefing.document.output_name, edition.lang))))
-    archive_edition(manifest, out_dir, name=briefing.document.output_name, lang=edition.lang,
-                    pdf=edition.pdf, entry=entry)
+    previous = manifest["editions"].get(edition_key(name, edition.lang))
+    entry.update(_figure_record(briefing, previous))
+    archive_edition(manifest, out_dir, name=name, lang=edition.lang, pdf=edition.pdf,
+                    entry=entry)
     record_edition(manifest, entry)
     return BuiltEdition(edition.lang, path, entry["sha256"], entry["bytes"], edition.pages,
-                        edition.warnings, html_path, "built", fingerprint, entry["changes"])
+                        edition.warnings, html_path, "built", fingerprint, entry["changes"], name)
 
 
 def _figure_record(briefing, previous: dict | None) -> dict:
-    """The edition's figure values and what changed since `previous` (the manifest entry)."""
+    """Return the edition's figure values and what changed since `previous` (its entry)."""
     from ..document.figures import figure_values
 
     values = figure_values(briefing.figures)
@@ -263,13 +284,14 @@ def _figure_record(briefing, previous: dict | None) -> dict:
     return {"figures": values, "changes": change_record(previous, values, limits)}
 
 
-def write_html_bundle(briefing, edition, *, out_dir: Path, root: Path) -> Path:
+def write_html_bundle(briefing, edition, *, out_dir: Path, root: Path,
+                      name: str | None = None) -> Path:
     """Write OUT/<name>-<lang>.html and the folder its URLs point into; return the HTML's path.
 
     The HTML is the one the PDF was laid out from: its URLs are relative to it
     (`<name>-<lang>_files/...`), so the folder holds copies of the files it links to.
     """
-    html_path = output_path(briefing, out_dir, edition.lang, ".html")
+    html_path = output_path(briefing, out_dir, edition.lang, ".html", name=name)
     bundle = Path(out_dir) / edition.folder
     for rel, text in edition.generated.items():
         atomic_write(bundle / rel, text)

@@ -21,6 +21,7 @@ from ..document import i18n
 
 HASH_SALT = "briefing-charts"
 WIDTH_IN = 6.7  # the text width of an A4 page with our margins
+COLUMN_IN = 3.55  # a column of the two-column handout
 LABEL_WIDTH = 40  # characters per line of a bar label (the longest in data.yaml: 34)
 
 
@@ -34,11 +35,26 @@ def register_fonts(font_paths, family: str) -> None:
             font_manager.fontManager.addfont(str(path))
 
 
+def _font_name(brand) -> str:
+    """The family name matplotlib knows the brand's regular file by (its internal name).
+
+    A brand may call its family anything ("Harbour Sans" for Lato files): the charts are
+    measured with the file itself, and the SVG names the document's @font-face family.
+    """
+    from matplotlib import font_manager
+
+    suffix = "/" + brand.fonts["regular"]
+    for entry in font_manager.fontManager.ttflist:
+        if entry.fname.replace("\\", "/").endswith(suffix):
+            return entry.name
+    return brand.font_family
+
+
 def _style(brand):
     return {
         "svg.hashsalt": HASH_SALT,
         "svg.fonttype": "none",  # real text, set in the brand font by WeasyPrint
-        "font.family": brand.font_family,
+        "font.family": _font_name(brand),
         "font.size": 8.5,
         "text.color": brand.colors["text"],
         "axes.edgecolor": brand.colors["muted"],
@@ -53,32 +69,35 @@ def _to_svg(fig, brand) -> str:
     (`<family> Brand`)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)
-    return buf.getvalue().replace(f"font-family: '{brand.font_family}'",
+    return buf.getvalue().replace(f"font-family: '{_font_name(brand)}'",
                                   f"font-family: '{brand.font_family} Brand'")
 
 
-def population_svg(section, lang: str, labels, brand) -> str:
+def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
     """Draw horizontal bars on a linear scale, small groups repeated in a zoomed panel."""
     import matplotlib
     from matplotlib.figure import Figure
 
     groups = sorted(section.groups, key=lambda g: g.value, reverse=True)
     small = [g for g in groups if 0 < g.value < groups[0].value / 10]  # zero: nothing to zoom
+    narrow = width < WIDTH_IN  # a column: tighter rows, fewer ticks, titles wrapped
     with matplotlib.rc_context(_style(brand)):
         rows = [len(groups)] + ([len(small)] if small else [])
-        fig = Figure(figsize=(WIDTH_IN, 0.34 * sum(rows) + 0.75 * len(rows)))
+        row, head = (0.22, 0.68) if narrow else (0.34, 0.75)
+        fig = Figure(figsize=(width, row * sum(rows) + head * len(rows)))
         axes = fig.subplots(len(rows), 1, gridspec_kw={"height_ratios": rows}, squeeze=False)
-        _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value)
+        _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value,
+              narrow=narrow)
         if small:
             factor = round(groups[0].value / max(g.value for g in small))
             title = labels.fill("chart_small_groups", factor=i18n.number(factor, lang))
-            _bars(axes[1][0], small, lang, brand, title, groups[0].value)
-        fig.tight_layout(h_pad=1.2)
+            _bars(axes[1][0], small, lang, brand, title, groups[0].value, narrow=narrow)
+        fig.tight_layout(h_pad=2.4 if narrow else 1.2)
         return _to_svg(fig, brand)
 
 
-def _bars(ax, groups, lang, brand, title, largest):
-    from matplotlib.ticker import FuncFormatter
+def _bars(ax, groups, lang, brand, title, largest, *, narrow=False):
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     # long labels wrap (and long words break) rather than run off the figure and the page
     names = [textwrap.fill(g.label[lang], LABEL_WIDTH) for g in groups][::-1]
@@ -90,8 +109,12 @@ def _bars(ax, groups, lang, brand, title, largest):
     for y, value in enumerate(values):
         ax.text(value + top * 0.01, y, i18n.number(value, lang), va="center", ha="left",
                 fontweight="bold", color=brand.colors["text"])
-    ax.set_xlim(0, (top or 1) * 1.18)  # all zero: an empty axis, not a singular one
-    ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4)
+    # all zero: an empty axis, not a singular one
+    ax.set_xlim(0, (top or 1) * (1.3 if narrow else 1.18))
+    ax.set_title(title, loc="left", fontsize=8.5, color=brand.colors["muted"], pad=4,
+                 wrap=narrow)
+    if narrow:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: i18n.number(x, lang)))
     ax.grid(axis="x", color=brand.colors["tint"], linewidth=0.8)
     ax.set_axisbelow(True)
@@ -108,14 +131,14 @@ def population_alt(section, lang: str, labels) -> str:
     return labels.fill("alt_population", items=items, as_of=as_of).replace(" , ", " ")
 
 
-def funding_svg(section, lang: str, labels, brand) -> str:
+def funding_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
     """Draw one stacked bar: funded and gap, as parts of the requirement."""
     import matplotlib
     from matplotlib.figure import Figure
 
     amounts = _funding_words(section, lang)
     with matplotlib.rc_context(_style(brand)):
-        fig = Figure(figsize=(WIDTH_IN, 1.45))
+        fig = Figure(figsize=(width, 1.45))
         ax = fig.add_axes((0.01, 0.08, 0.98, 0.5))
         ax.barh([0], [section.funded], color=brand.colors["primary"], height=0.9)
         ax.barh([0], [section.gap], left=[section.funded], color=brand.colors["accent"],
@@ -157,7 +180,7 @@ class ChartKind:
     """How one kind of chart is drawn and described; a section type names it (`chart=`)."""
 
     name: str
-    draw: Callable  # (section, lang, labels, brand) -> SVG text
+    draw: Callable  # (section, lang, labels, brand, *, width=inches) -> SVG text
     describe: Callable  # (section, lang, labels) -> alt text
 
 
@@ -181,9 +204,11 @@ def chart_of(section) -> ChartKind | None:
     return CHARTS[section.declaration.chart] if section.declaration.chart else None
 
 
-def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> dict:
+def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None,
+                  widths=None) -> dict:
     """Return {section id: Chart} for every section whose type has a chart.
 
+    `widths` ({section id: inches}) sizes charts other than the page-wide default.
     Charts found in `cache` are not drawn again; matplotlib is imported only if one must be.
     """
     charts, fonts_ready = {}, False
@@ -191,13 +216,15 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> 
         kind = chart_of(section)
         if kind is None:
             continue
-        key = chart_key(section, lang, labels, briefing.brand, font_paths=font_paths)
+        width = (widths or {}).get(section.id, WIDTH_IN)
+        key = chart_key(section, lang, labels, briefing.brand, width=width,
+                        font_paths=font_paths)
         svg = cache.get(key) if cache else None
         if svg is None:
             if not fonts_ready:
                 register_fonts(font_paths, briefing.brand.font_family)
                 fonts_ready = True
-            svg = kind.draw(section, lang, labels, briefing.brand)
+            svg = kind.draw(section, lang, labels, briefing.brand, width=width)
             if cache:
                 cache.put(key, svg)
         charts[section.id] = Chart(f"{section.id}-{lang}.svg", svg,
@@ -205,11 +232,12 @@ def render_charts(briefing, lang: str, labels, *, font_paths=(), cache=None) -> 
     return charts
 
 
-def chart_key(section, lang: str, labels, brand, *, font_paths=()) -> str:
-    """Return the cache key of a chart: its data, the words and brand around it, the
-    brand's font files (matplotlib measures text with them), and the code that draws it."""
+def chart_key(section, lang: str, labels, brand, *, width: float = WIDTH_IN,
+              font_paths=()) -> str:
+    """Return the cache key of a chart: its data, the words and brand around it, its width,
+    the brand's font files (matplotlib measures text with them), and the code that draws it."""
     data = dataclasses.replace(section, line=0) if hasattr(section, "line") else section
-    material = repr((data, lang, sorted(labels.words.items()), brand,
+    material = repr((data, lang, sorted(labels.words.items()), brand, width,
                      [_file_digest(Path(p)) for p in font_paths], _code_version()))
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -228,7 +256,7 @@ def _code_version() -> str:
 
 
 def _file_digest(path: Path) -> str:
-    """The sha256 of a file, remembered per (path, size, mtime) for the life of the process."""
+    """Return the sha256 of a file, remembered per (path, size, mtime) for the process."""
     stat = path.stat()
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key not in _FILE_DIGESTS:

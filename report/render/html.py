@@ -21,6 +21,7 @@ from ..document.inline import format_inline
 from ..document.model import Figure, find
 from ..errors import RenderError
 from . import charts as charts_mod
+from .layouts import STYLESHEETS, TEMPLATES, chart_widths, layout_sections
 
 CHART_DIR = "charts"
 
@@ -42,23 +43,28 @@ class Edition:
     pdf: bytes = b""
     pages: int = 0
     warnings: list = field(default_factory=list)
+    layout: str = "briefing"  # layouts.TEMPLATES: briefing or handout
 
 
-def edition_folder(briefing, lang: str) -> str:
-    """Return the folder an edition's HTML links into: '<output name>-<lang>_files'."""
-    return f"{briefing.document.output_name}-{lang}_files"
+def edition_folder(briefing, lang: str, *, name: str | None = None) -> str:
+    """Return the folder an edition's HTML links into: '<output name>-<lang>_files'
+    (`name` defaults to the first output's)."""
+    return f"{name or briefing.document.output_name}-{lang}_files"
 
 
-def linked_files(briefing) -> tuple:
-    """Return the project files the templates link to: the stylesheet, the logo, the fonts."""
+def linked_files(briefing, *, layout: str = "briefing") -> tuple:
+    """Return the project files the templates link to: the stylesheets, the logo, the fonts."""
     assets = [briefing.brand.logo, *briefing.brand.fonts.values()]
-    return ("templates/style.css", *(f"assets/{rel}" for rel in assets))
+    return (*STYLESHEETS[layout], *(f"assets/{rel}" for rel in assets))
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """Return the Jinja2 environment of `templates`: autoescaped, strict, with our filters."""
+def make_environment(templates: Path, *, layout: str = "briefing") -> jinja2.Environment:
+    """Return the Jinja2 environment of `layout`: autoescaped, strict, with our filters;
+    templates/<layout>/ overrides any template of the same path in templates/ (the
+    handout's own partials, e.g. sections/_source.html)."""
+    paths = [templates / layout, templates] if layout != "briefing" else [templates]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(p) for p in paths]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -134,18 +140,19 @@ def heading_levels(sections) -> dict:
 
 
 def render_html(briefing, lang: str, labels, charts: dict, *, env, files: str = "",
-                created: str | None = None) -> str:
-    """Return the edition's HTML; `charts` is {section id: Chart}, and asset and chart URLs
-    start with `files` (relative to the HTML)."""
-    template = env.get_template("base.html")
+                created: str | None = None, layout: str = "briefing") -> str:
+    """Return the edition's HTML in `layout`; `charts` is {section id: Chart}, and asset and
+    chart URLs start with `files` (relative to the HTML)."""
+    template = env.get_template(TEMPLATES[layout])
+    sections = layout_sections(briefing, layout)
     return template.render(
         lang=lang,
         briefing=briefing,
         doc=briefing.document,
         brand=briefing.brand,
         sources={s.id: s for s in briefing.sources},
-        sections=briefing.sections,
-        levels=heading_levels(briefing.sections),
+        sections=sections,
+        levels=heading_levels(sections),
         labels=labels,
         charts=charts,
         chart_dir=CHART_DIR,
@@ -155,17 +162,20 @@ def render_html(briefing, lang: str, labels, charts: dict, *, env, files: str = 
 
 
 def prepare_edition(briefing, lang: str, labels, *, root: Path, created: str | None = None,
-                    chart_cache=None) -> Edition:
-    """Draw (or reuse) the charts and fill the templates: return an Edition without its PDF."""
+                    chart_cache=None, layout: str = "briefing",
+                    name: str | None = None) -> Edition:
+    """Draw (or reuse) the charts and fill the templates of `layout` for output `name`
+    (default: the first): return an Edition without its PDF."""
     font_paths = [root / "assets" / p for p in briefing.brand.fonts.values()]
     charts = charts_mod.render_charts(briefing, lang, labels, font_paths=font_paths,
-                                      cache=chart_cache)
-    folder = edition_folder(briefing, lang)
-    env = make_environment(root / "templates")
+                                      cache=chart_cache, widths=chart_widths(briefing, layout))
+    folder = edition_folder(briefing, lang, name=name)
+    env = make_environment(root / "templates", layout=layout)
     html = render_html(briefing, lang, labels, charts, env=env, files=f"{folder}/",
-                       created=created)
+                       created=created, layout=layout)
     generated = {f"{CHART_DIR}/{chart.file}": chart.svg for chart in charts.values()}
-    return Edition(lang, html, folder, generated, linked_files(briefing))
+    return Edition(lang, html, folder, generated, linked_files(briefing, layout=layout),
+                   layout=layout)
 
 
 def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
@@ -176,10 +186,12 @@ def lay_out(edition: Edition, root: Path, font_config=None) -> Edition:
 
 
 def render_edition(briefing, lang: str, labels, *, root: Path, font_config=None,
-                   created: str | None = None, chart_cache=None) -> Edition:
-    """Draw the charts, fill the templates and lay out the PDF for one language."""
+                   created: str | None = None, chart_cache=None, layout: str = "briefing",
+                   name: str | None = None) -> Edition:
+    """Draw the charts, fill the templates and lay out the PDF for one language, in
+    `layout`, as output `name` (default: the first)."""
     edition = prepare_edition(briefing, lang, labels, root=root, created=created,
-                              chart_cache=chart_cache)
+                              chart_cache=chart_cache, layout=layout, name=name)
     return lay_out(edition, root, font_config)
 
 

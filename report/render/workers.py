@@ -53,11 +53,12 @@ def layout_pool(jobs: int):
 
 
 def render_all(briefing, labels: dict, *, root: Path, created=None, chart_cache=None,
-               pool=None) -> list:
+               pool=None, layout: str = "briefing", name: str | None = None) -> list:
     """Every edition of `labels` ({lang: Labels}) rendered: in `pool`, else one by one here."""
     from .html import render_edition
 
-    options = {"root": root, "created": created, "chart_cache": chart_cache}
+    options = {"root": root, "created": created, "chart_cache": chart_cache, "layout": layout,
+               "name": name}
     if pool is not None:
         try:
             futures = [pool.submit(_render_in_worker, briefing, lang, words, **options)

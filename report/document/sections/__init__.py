@@ -25,9 +25,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .. import fields as f
-from ..model import Section
+from ..model import CHART_SIZES, Section
 
-SECTION_FIELDS = ("type", "id", "title", "source", "as_of", "intro")
+SECTION_FIELDS = ("type", "id", "title", "source", "as_of", "intro", "briefing_only")
+CHART_FIELDS = ("size",)  # on sections whose type has a chart
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _one_section(types: Registry):
         specific = kind.parse(r, common["source"])
         r.done()
         if specific is None or (kind.title_required and common["title"] is None) or None in (
-                common["id"], common["intro"]):
+                common["id"], common["intro"], common["briefing_only"], common.get("size", "")):
             return None
         return kind.model(**common, **specific)
     return read_section
@@ -132,4 +133,12 @@ def _common_fields(r, kind: SectionType, *, default_id: str) -> dict:
         as_of=r.get("as_of", f.text, default=None),
         intro=r.get("intro", f.list_of(f.para), default=()),
         line=r.ctx.doc.line(r.path),
-    )
+        briefing_only=r.get("briefing_only", f.flag, default=False),
+    ) | _chart_fields(r, kind)
+
+
+def _chart_fields(r, kind: SectionType) -> dict:
+    """`size` (auto, column, full): how wide the chart is in the handout."""
+    if not kind.chart:
+        return {}
+    return {"size": r.get("size", f.choice(*CHART_SIZES), default="auto")}

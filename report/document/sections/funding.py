@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import fields as f
-from ..model import Number, Section, Text
+from ..model import ChartSection, Number, Text
 from . import SectionType
 
 
 @dataclass(frozen=True)
-class FundingSection(Section):
+class FundingSection(ChartSection):
     """Financial requirement, funded and gap, as a chart."""
 
     currency: str = "USD"

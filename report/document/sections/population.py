@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import fields as f
-from ..model import Figure, Section, Text
+from ..model import ChartSection, Figure, Text
 from . import SectionType
 
 
 @dataclass(frozen=True)
-class PopulationSection(Section):
+class PopulationSection(ChartSection):
     """Population groups as a bar chart (linear scale, with a zoomed panel for small groups)."""
 
     groups: tuple[Figure, ...] = ()
