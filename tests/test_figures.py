@@ -204,3 +204,42 @@ def test_a_figure_with_a_problem_is_reported_once_not_again_by_its_formulas(tmp_
                                       "not exist")
     assert ctx.problems[1].startswith("data.yaml:6: figures.funded.value: expected a "
                                       "percentage from 0 to 100")
+
+
+WORDS = """
+figures:
+  officials: {value: 6, source: s}
+  districts: {value: 7, source: s}
+  idps: {value: 2084, source: s}
+"""
+
+
+def test_a_value_spelled_out_in_words_is_capitalised_only_where_it_opens_the_paragraph(
+        tmp_path):
+    from report.document import i18n
+    from report.document.model import Para
+
+    _figures, ctx = load(tmp_path, WORDS)
+    officials = value_ref(ctx, {"figure": "officials", "words": True}, ("v",))
+    districts = value_ref(ctx, {"figure": "districts", "words": True}, ("v",))
+    digits = value_ref(ctx, {"figure": "districts", "words": False}, ("v",))
+    assert ctx.problems == []
+    item = Para({"en": "{o} officials in {d} districts ({n})",
+                 "az": "{o} rəsmi, {d} rayon ({n})"}, {"o": officials, "d": districts, "n": digits})
+    assert i18n.para(item, "en") == "Six officials in seven districts (7)"
+    assert i18n.para(item, "az") == "Altı rəsmi, yeddi rayon (7)"
+    # a language without number words prints digits rather than a wrong word
+    assert i18n.para(Para({"fr": "{d} districts"}, {"d": districts}), "fr") == "7 districts"
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"figure": "idps", "words": True},
+     "figure 'idps' is 2084; only whole numbers from 0 to 10 are spelled out: remove "
+     "'words: true'"),
+    ({"figure": "officials", "words": "yes"}, "expected true or false, got 'yes'"),
+    ({"figure": "officials", "word": True}, "unknown key 'word'"),
+])
+def test_a_bad_words_reference_says_what_to_do(tmp_path, raw, message):
+    _figures, ctx = load(tmp_path, WORDS)
+    assert value_ref(ctx, raw, ("v",)) is None
+    assert any(message in p for p in ctx.problems), ctx.problems

@@ -191,3 +191,31 @@ def test_second_data_file_renders(built_second):
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "657,749" in text
     assert "UNHCR in Azerbaijan: 2024 at a glance" in text
+
+
+# The editorial pass (issue 14): what each edition must say, and what it must no longer say.
+EDITORIAL = {
+    "en": {"present": ["Six government officials", "one official of the State Statistics",
+                       "in seven districts", "Neither the ICRC nor UNHCR produced",
+                       "The ICRC and UNHCR are independent of each other",
+                       "psychological support", "other remaining activities",
+                       "Headline figures: UNHCR fact sheet, 2024"],
+           "absent": ["Total staff", "000_3085d1d938f57e6c", "psychosocial",
+                      "obligations under international humanitarian law",
+                      "Escalation of the conflict", "relatives of families"]},
+    "az": {"present": ["Altı dövlət rəsmisi", "(DSK) bir rəsmisi", "yeddi rayon üzrə",
+                       "nə BQXK, nə də BMT QAK hazırlayıb",
+                       "2024-cü ilin sentyabr ayına olan vəziyyətə görə",
+                       "2020 və 2023-cü illərin", "digər qalan fəaliyyətlər"],
+           "absent": ["Cəmi heyət", "000_3085d1d938f57e6c", "Biz,", "deyilik", "hazırıq",
+                      "verməyəcəyik", "vəziyyətinə", "suallar və cavablar", "DSK-nin"]},
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_edited_wording_is_printed_and_the_claims_removed(built, lang):
+    text = " ".join(_text(built, lang).split())
+    for phrase in EDITORIAL[lang]["present"]:
+        assert phrase in text, phrase
+    for phrase in EDITORIAL[lang]["absent"]:
+        assert phrase not in text, phrase

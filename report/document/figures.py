@@ -348,11 +348,37 @@ def figure_id_ref(ctx, raw, path, *, kind=None):
 
 
 def value_ref(ctx, raw, path):
-    """A {placeholder} of a sentence: the id of a figure, formatted with its decimals."""
+    """A {placeholder} of a sentence: `id`, or `{figure: id, words: true}` to spell it out."""
+    from .i18n import WORDS_UP_TO
     from .model import Value
 
-    fig = _lookup(ctx, _ref_id(ctx, raw, path), path)
-    return None if fig is None else Value(fig.value, fig.id, fig.decimals)
+    words = False
+    if isinstance(raw, dict) and "figure" in raw:
+        before = len(ctx.problems)
+        r = f.Reader(ctx, raw, path)
+        fid = r.get("figure", f.ident)
+        words = r.get("words", _flag, default=False)
+        r.done()
+        if len(ctx.problems) > before:
+            return None
+    else:
+        fid = _ref_id(ctx, raw, path)
+    fig = _lookup(ctx, fid, path)
+    if fig is None or words is None:
+        return None
+    if words and not (float(fig.value).is_integer() and 0 <= fig.value <= WORDS_UP_TO):
+        ctx.problem(path + ("words",), f"figure '{fig.id}' is {fig.value}; only whole numbers "
+                                       f"from 0 to {WORDS_UP_TO} are spelled out: remove "
+                                       "'words: true'")
+        return None
+    return Value(fig.value, fig.id, fig.decimals, words=bool(words))
+
+
+def _flag(ctx, raw, path):
+    if not isinstance(raw, bool):
+        ctx.problem(path, f"expected true or false, got {raw!r}")
+        return None
+    return raw
 
 
 def _ref_id(ctx, raw, path):

@@ -46,16 +46,33 @@ def figure(fig, lang: str) -> str:
     return number(fig.value, lang, fig.decimals)
 
 
+# Whole numbers a sentence may spell out (`{figure: id, words: true}`), per language; a
+# language without a row prints digits.
+WORDS_UP_TO = 10
+NUMBER_WORDS = {
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+           "ten"),
+    "az": ("sıfır", "bir", "iki", "üç", "dörd", "beş", "altı", "yeddi", "səkkiz", "doqquz",
+           "on"),
+}
+
+
 def para(item: Para, lang: str) -> str:
     """Return a paragraph's text with its {placeholders} filled, formatted for `lang`.
 
-    One rule for braces, with values or without: `{{` and `}}` print one brace.
+    One rule for braces, with values or without: `{{` and `}}` print one brace. A number
+    spelled out in words is capitalised where it opens the paragraph.
     """
-    formatted = {name: _value(v, lang) for name, v in item.values.items()}
-    return item.text[lang].format(**formatted)
+    body = item.text[lang]
+    formatted = {name: _value(v, lang, first=body.startswith("{" + name + "}"))
+                 for name, v in item.values.items()}
+    return body.format(**formatted)
 
 
-def _value(v: Value, lang: str) -> str:
+def _value(v: Value, lang: str, *, first: bool = False) -> str:
+    if v.words and lang in NUMBER_WORDS:
+        word = NUMBER_WORDS[lang][int(v.value)]
+        return word[:1].upper() + word[1:] if first else word
     return number(v.value, lang, v.decimals)
 
 

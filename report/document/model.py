@@ -88,6 +88,8 @@ class Value:
     """A name for the number, so that `checks:` can compare it with another figure."""
     decimals: int = 0
     """Digits after the decimal point when printed (8.0 with 1 prints 8.0)."""
+    words: bool = False
+    """Spell the number out in the edition's words ("six", "altı"), as the source writes it."""
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,11 @@ KINDS = [
      "(`[link text](https://...)`, printed with their address on paper); everything else, "
      "HTML included, prints as written."),
     ("value", "value",
-     "A number inside a paragraph: `682`, or `{value: 8.0, decimals: 1, id: name}`."),
+     "A number inside a paragraph: the id of a figure declared under `figures:` "
+     "(`{n: refugees}`), printed with the figure's decimals; or `{figure: id, words: true}` "
+     "to spell a whole number from 0 to 10 out in the edition's words where the source does "
+     "(`{figure: officials-sanremo-2024, words: true}` prints \"Six\" at the start of a "
+     "paragraph, \"altı\" elsewhere in Azerbaijani). The number is still typed only once."),
     ("date", "date", "`2025`, `\"2025-09\"` (quoted) or `2025-09-01`, printed at that "
      "precision."),
     ("id", "id", "A name: lower-case letters, digits, `-` and `_` (`unhcr-factsheet-2024`)."),

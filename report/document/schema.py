@@ -20,10 +20,10 @@ _TEXT = {"anyOf": [
 ], "description": "A string, or one per edition {en: ..., az: ...}, or {all: ...} if the "
                   "same in every edition."}
 _NUMBER = {"type": "number", "minimum": 0}
-_VALUE = {"anyOf": [_NUMBER, {
-    "type": "object", "required": ["value"], "additionalProperties": False,
-    "properties": {"value": _NUMBER, "id": {"$ref": "#/$defs/id"},
-                   "decimals": {"type": "integer", "minimum": 0}}}]}
+_VALUE = {"anyOf": [{"type": "string", "pattern": ID_RE.pattern}, {
+    "type": "object", "required": ["figure"], "additionalProperties": False,
+    "properties": {"figure": {"type": "string", "pattern": ID_RE.pattern},
+                   "words": {"type": "boolean"}}}]}
 DEFS = {
     "text": _TEXT,
     "id": {"type": "string", "pattern": ID_RE.pattern},
