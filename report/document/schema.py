@@ -20,14 +20,16 @@ _TEXT = {"anyOf": [
 ], "description": "A string, or one per edition {en: ..., az: ...}, or {all: ...} if the "
                   "same in every edition."}
 _NUMBER = {"type": "number", "minimum": 0}
-_VALUE = {"anyOf": [_NUMBER, {
-    "type": "object", "required": ["value"], "additionalProperties": False,
-    "properties": {"value": _NUMBER, "id": {"$ref": "#/$defs/id"},
-                   "decimals": {"type": "integer", "minimum": 0}}}]}
+_ID = {"$ref": "#/$defs/id"}
+_FIGURE = {"anyOf": [_ID, {
+    "type": "object", "required": ["figure"], "additionalProperties": False,
+    "properties": {"figure": _ID, "label": {"$ref": "#/$defs/text"},
+                   "as_of": {"$ref": "#/$defs/text"}, "unit": {"$ref": "#/$defs/text"}}}],
+    "description": "The id of a figure declared under figures:, or {figure: id, label: ...}."}
 DEFS = {
     "text": _TEXT,
     "id": {"type": "string", "pattern": ID_RE.pattern},
-    "value": _VALUE,
+    "value": {"$ref": "#/$defs/id", "description": "The id of a figure declared under figures:."},
     "para": {"anyOf": [{"$ref": "#/$defs/text"}, {
         "type": "object", "required": ["text"], "additionalProperties": False,
         "properties": {"text": {"$ref": "#/$defs/text"},
@@ -47,6 +49,14 @@ LEAF_SCHEMAS = {
     "number": _NUMBER,
     "percent": {"type": "integer", "minimum": 0, "maximum": 100},
     "asset": {"type": "string", "minLength": 1},
+    "figure": _FIGURE,
+    "figure_id": {"$ref": "#/$defs/id"},
+    "figure_value": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/date"},
+                               {"type": "string", "minLength": 1}]},
+    "share": {"type": "object", "required": ["part", "whole"], "additionalProperties": False,
+              "properties": {"part": {"$ref": "#/$defs/id"}, "whole": {"$ref": "#/$defs/id"}}},
+    "change": {"anyOf": [{"type": "number", "minimum": 0},
+                         {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}]},
 }
 
 
@@ -79,6 +89,8 @@ def _schema(shape: Shape, defs) -> dict:
     if shape.kind == "sections":
         return {"type": "array", "minItems": 1, "items": _sections(shape.types, defs)}
     record = _record(shape, defs)
+    if shape.name == "table":  # a table is also written as its file name alone
+        return {"if": {"type": "string"}, "then": {"minLength": 1}, "else": record}
     if shape.kind == "brand":
         return {"if": {"type": "string"},  # if/then/else: the record's own messages
                 "then": {"pattern": r"\.ya?ml$",
