@@ -80,11 +80,11 @@ def test_problems_in_a_brand_file_name_it(project, brand_text, base, expected):
 
 
 @pytest.mark.parametrize(("line", "expected"), [
-    ("brand: data.yaml", "variant.yaml:14: brand: 'data.yaml' is not a brand file in assets/"),
+    ("brand: data.yaml", "variant.yaml:15: brand: 'data.yaml' is not a brand file in assets/"),
     ("brand: assets/../../brand.yaml",
-     "variant.yaml:14: brand: 'assets/../../brand.yaml' is not a brand file in assets/"),
+     "variant.yaml:15: brand: 'assets/../../brand.yaml' is not a brand file in assets/"),
     ("brand: assets/brand/logo.svg",
-     "variant.yaml:14: brand: 'assets/brand/logo.svg' is not a brand file in assets/"),
+     "variant.yaml:15: brand: 'assets/brand/logo.svg' is not a brand file in assets/"),
     ("brand: assets/nope.yaml", "assets/nope.yaml:1: cannot read the file"),
 ])
 def test_the_brand_file_must_be_a_yaml_file_in_assets(project, line, expected):
