@@ -75,14 +75,19 @@ def test_a_one_edition_file_takes_plain_strings_and_same_in_all(tmp_path):
 
 
 @pytest.mark.parametrize(("edits", "expected"), [
-    ([("value: 155,", "value: x,")],
-     "variant.yaml:49: section 'results' (sections[1]).items[1].value: expected a number, "
-     "got 'x'"),
-    ([("value: 155,", "value: x,"), ("    id: results\n", "")],  # no id: by its title
-     "variant.yaml:48: section 'Key results of 2024' (sections[1]).items[1].value: expected a "
-     "number, got 'x'"),
-    ([("value: 8087,", "value: x,")],  # the cover has neither: by its index
-     "variant.yaml:40: sections[0].figures[1].value: expected a number, got 'x'"),
+    ([("      - mine-signs\n", "      - mine-sings\n")],
+     "variant.yaml:67: section 'results' (sections[1]).items[1]: no figure has the id "
+     "'mine-sings'; did you mean 'mine-signs'?"),
+    ([("      - mine-signs\n", "      - mine-sings\n"), ("    id: results\n", "")],
+     # no id: by its title
+     "variant.yaml:66: section 'Key results of 2024' (sections[1]).items[1]: no figure has "
+     "the id 'mine-sings'; did you mean 'mine-signs'?"),
+    ([('label: "refugees", as_of', "label: 5, as_of")],  # the cover has neither: by its index
+     "variant.yaml:58: sections[0].figures[1].label: expected a string or a mapping of "
+     "language to string, got 5"),
+    ([('    caption: "Population statistics', '    caption: 5  # "Population statistics')],
+     "variant.yaml:75: section 'population' (sections[2]).caption: expected a string or a "
+     "mapping of language to string, got 5"),
 ])
 def test_problems_name_the_section(tmp_path, edits, expected):
     text = SECOND.read_text(encoding="utf-8")

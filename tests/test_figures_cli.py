@@ -54,7 +54,7 @@ def test_an_edited_table_makes_a_new_edition_a_change_line_and_the_email_paragra
     assert second.returncode == 0, second.stderr
     assert "wrote " in second.stdout
     assert "changed: refugees 8,087 -> 8,210 (+1.5%)" in second.stdout
-    entry = _manifest(project / "out")["editions"]["en"]
+    entry = _manifest(project / "out")["editions"]["unhcr-2024-en"]
     assert entry["figures"]["refugees"] == 8210
     assert entry["changes"]["line"] == "changed: refugees 8,087 -> 8,210 (+1.5%)"
 
@@ -96,7 +96,8 @@ def test_a_move_beyond_max_change_is_built_but_not_sent_until_accepted(project):
         assert "nothing was sent" in held.stderr
         assert "--accept-changes" in held.stderr
         assert "idps" not in held.stderr  # unchanged figures are not named
-        assert _manifest(project / "out")["editions"]["en"]["figures"]["refugees"] == 12000
+        entry = _manifest(project / "out")["editions"]["unhcr-2024-en"]
+        assert entry["figures"]["refugees"] == 12000
 
         released = run_cli("send", "--recipients", recipients, "--out", "out",
                            "--accept-changes", cwd=project, env=server.env())
@@ -144,7 +145,7 @@ def test_a_spreadsheet_written_here_feeds_the_funding_figures(project):
     data.write_text(text, encoding="utf-8")
     built = run_cli("build", "--out", "out", cwd=project)
     assert built.returncode == 0, built.stderr
-    assert _manifest(project / "out")["editions"]["en"]["figures"]["gap"] == 3.5
+    assert _manifest(project / "out")["editions"]["unhcr-2024-en"]["figures"]["gap"] == 3.5
 
     sheet["B3"] = 5.5  # funded moves: the gap and both shares follow
     book.save(project / "tables" / "funding.xlsx")

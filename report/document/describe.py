@@ -17,13 +17,14 @@ import textwrap
 from dataclasses import dataclass
 
 from . import fields as f
-from . import load, model
+from . import figures, load, model
 from .sections import SECTION_TYPES, Registry, SectionType, _one_section
 from .yamlfile import YamlDoc
 
 LEAVES = {f.text: "text", f.para: "para", f.value: "value", f.plain_str: "string",
           f.ident: "id", f.color: "colour", f.count: "whole", f.amount: "number",
-          f.percent: "percent", f.partial_date: "date", f.flag: "flag"}
+          f.percent: "percent", f.partial_date: "date", f.flag: "flag",
+          f.single_line_text: "text", load._headline: "figure_id"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,62 @@ class Field:
     meaning: str = ""
 
 
+def _optional(key, shape, meaning, default=None) -> Field:
+    return Field(key, shape, False, default, meaning)
+
+
+TABLE = Shape("record", name="table", summary=(
+    "A table file beside the data file: CSV, XLSX or HXL-tagged CSV. Written as the file "
+    "name alone (`data/population.csv`) or as this mapping."), fields=(
+    Field("file", Shape("string"), True, meaning="the file, relative to the data file's folder"),
+    _optional("sheet", Shape("string"), "the sheet of an XLSX workbook; by default the first"),
+    _optional("decimal", Shape("choice", options=(".", ",")),
+              "the decimal mark of the numbers in a CSV file", "."),
+))
+DECLARED_FIGURE = Shape("record", name="declared figure", summary=(
+    "One number the briefing prints, declared once under `figures:` and named by its id. "
+    "It has exactly one origin: `value:` (typed), `table:` with `row:` and `column:` (read "
+    "from a table), or a formula: `share:`, `difference:` or `sum:` (computed from other "
+    "figures; `printed:` is the value the source prints, which the computed value must "
+    "round to)."), fields=(
+    _optional("kind", Shape("choice", options=figures.KINDS),
+              "count (a whole number), amount (money: needs `currency` and `unit`), percent "
+              "or date", "count"),
+    Field("source", Shape("id"), True, meaning="the id of its source (one of `sources:`)."),
+    _optional("label", Shape("text"), "what the number counts, printed with it"),
+    _optional("as_of", Shape("text"), "when it holds, printed with it"),
+    _optional("unit", Shape("text"), "an amount's unit, printed after it (`million US dollars`)."),
+    _optional("currency", Shape("string"), "an amount's three-letter currency code (`USD`)."),
+    _optional("scale", Shape("choice", options=figures.SCALES),
+              "an amount's scale: 8.0 with `million` is 8 000 000"),
+    _optional("decimals", Shape("whole"), "digits printed after the decimal point (0 to 6).", 0),
+    _optional("max_change", Shape("change"),
+              "how far it may move between editions; by default the top-level `max_change`."),
+    _optional("value", Shape("figure_value"), "the number (or, for a date, the date) as typed"),
+    _optional("table", Shape("id"), "the name of the table (`tables:`) it is read from"),
+    _optional("row", Shape("mapping", item=Shape("figure_value")),
+              "with `table`: the row, as `{column: value}` pairs that pick exactly one row"),
+    _optional("column", Shape("string"), "with `table`: the column (or HXL tag) of the value"),
+    _optional("share", Shape("share"), "`{part: id, whole: id}`: part as a percent of whole"),
+    _optional("difference", Shape("list", item=Shape("figure_id"), min_items=2),
+              "`[a, b]`: a minus b"),
+    _optional("sum", Shape("list", item=Shape("figure_id"), min_items=1),
+              "`[a, b, ...]`: the figures added up"),
+    _optional("printed", Shape("number"),
+              "with a formula: the value the source prints; the computed value must round to it"),
+))
+FIGURE_FIELDS = (
+    _optional("tables", Shape("mapping", item=TABLE),
+              "The office's own tables, by name, that figures are read from (`table:`)."),
+    _optional("max_change", Shape("change"),
+              "How far, in percent, a figure may move since the last edition before a "
+              "scheduled send holds the edition (`25%`)."),
+    _optional("figures", Shape("mapping", item=DECLARED_FIGURE),
+              "Every number the briefing prints, declared once by id; sections, sentences "
+              "and the email refer to these ids, and a number typed in a section is an error."),
+)
+
+
 @dataclass(frozen=True)
 class TypeInfo:
     """A section type as the reference shows it: its declaration, own and common fields."""
@@ -67,7 +124,10 @@ class TypeInfo:
 def describe_file(*, types: Registry = SECTION_TYPES) -> Shape:
     """Return the Shape of a whole data file (a record of document, brand, sources, ...)."""
     reader = load.file_reader(section_types=types)
-    return Shape("record", fields=_fields(reader, _docs(model.Briefing)), name="data file",
+    fields = list(_fields(reader, _docs(model.Briefing)))
+    at = next(i for i, fl in enumerate(fields) if fl.key == "sources") + 1
+    fields[at:at] = FIGURE_FIELDS  # read by figures.read_figures, outside the file's Reader
+    return Shape("record", fields=tuple(fields), name="data file",
                  summary=_summary(model.Briefing))
 
 
@@ -89,6 +149,10 @@ def describe(convert) -> Shape:
         return Shape(LEAVES[convert])
     name = getattr(convert, "__qualname__", "")
     free = inspect.getclosurevars(convert).nonlocals if callable(convert) else {}
+    if name.startswith("figure."):
+        return Shape("figure")
+    if name.startswith("figure_id."):
+        return Shape("figure_id")
     if name.startswith("list_of."):
         return Shape("list", item=describe(free["convert"]), min_items=free["min_items"])
     if name.startswith("mapping_of."):

@@ -2,7 +2,8 @@
 """A short example of every section type, for the reference (docs/reference.md).
 
 Each is one item of `sections:`, in a one-edition file whose sources are `icrc-faq` and
-`unhcr-factsheet-2024` (the seeds); tests/test_reference.py validates every one. Facts come
+`unhcr-factsheet-2024` (the seeds) and whose `figures:` (EXAMPLE_FILE) declare the numbers
+the examples refer to by id; tests/test_reference.py validates every one. Facts come
 from those two documents, as in data.yaml. A new section type adds its example here.
 """
 
@@ -21,8 +22,8 @@ EXAMPLES = {
 - type: cover
   source: unhcr-factsheet-2024
   figures:
-    - {value: 657749, id: idps, label: "IDPs (internally displaced people)", as_of: "mid-2024"}
-    - {value: 56, style: percent, label: "of UNHCR's financial requirements funded"}
+    - {figure: idps, label: "IDPs (internally displaced people)"}
+    - funded-share
   note: "Figures from the UNHCR Azerbaijan fact sheet (2024)."
 """,
     "donors": """\
@@ -49,13 +50,11 @@ EXAMPLES = {
   title: "Funding"
   source: unhcr-factsheet-2024
   as_of: "as of September 2024"
-  currency: USD
-  unit: "million US dollars"
-  requirement: 8.0
-  funded: 4.5
-  gap: 3.5
-  funded_percent: 56
-  gap_percent: 44
+  requirement: funding-requirement
+  funded: funding-funded
+  gap: funding-gap
+  funded_percent: funded-share
+  gap_percent: gap-share
   caption: "UNHCR's financial requirements in Azerbaijan: funded and gap."
 """,
     "handover": """\
@@ -73,15 +72,15 @@ EXAMPLES = {
   items:
     - heading: "Statelessness"
       text:
-        - {text: "{n} stateless people acquired citizenship in 2024.", values: {n: 21}}
+        - {text: "{n} stateless people acquired citizenship in 2024.", values: {n: stateless-acquired-citizenship-2024}}
 """,
     "key_figures": """\
 - type: key_figures
   title: "Key results in 2024"
   source: unhcr-factsheet-2024
   items:
-    - {value: 155, label: "mine-safety information signs produced and installed"}
-    - {value: 3263, label: "IDPs and other vulnerable people received eye examinations and free glasses"}
+    - mine-safety-signs
+    - {figure: eye-exams, label: "IDPs and other vulnerable people received eye examinations and free glasses"}
 """,
     "list": """\
 - type: list
@@ -90,7 +89,7 @@ EXAMPLES = {
     - text: "The ICRC will close its office in Azerbaijan in **September 2025**."
       source: icrc-faq
     - text: "UNHCR supports the Government in finding durable solutions for {idps} IDPs."
-      values: {idps: 657749}
+      values: {idps: idps}
       source: unhcr-factsheet-2024
 """,
     "population": """\
@@ -100,19 +99,19 @@ EXAMPLES = {
   as_of: "mid-2024"
   caption: "Population statistics, mid-2024."
   groups:
-    - {value: 657749, label: "IDPs"}
-    - {value: 8087, label: "Refugees"}
-    - {value: 513, label: "Stateless people"}
+    - idps
+    - refugees
+    - {figure: stateless, label: "Stateless people"}
 """,
     "presence": """\
 - type: presence
   title: "UNHCR presence in Azerbaijan"
   source: unhcr-factsheet-2024
   staff:
-    - {value: 22, label: "National staff"}
-    - {value: 3, label: "International staff"}
+    - staff-national
+    - staff-international
   offices:
-    - {value: 1, label: "Representation in Baku"}
+    - office-baku
 """,
     "sources": """\
 - type: sources
@@ -156,6 +155,21 @@ brand: assets/brand.yaml
 sources:
   - {id: icrc-faq, title: "Frequently asked questions on the closure of the ICRC Delegation in Azerbaijan", publisher: "ICRC", published: 2025, kind: "FAQ document"}
   - {id: unhcr-factsheet-2024, title: "Azerbaijan fact sheet", publisher: "UNHCR", published: 2024, kind: "Fact sheet"}
+figures:
+  idps: {value: 657749, label: "IDPs", as_of: "mid-2024", source: unhcr-factsheet-2024}
+  refugees: {value: 8087, label: "Refugees", as_of: "mid-2024", source: unhcr-factsheet-2024}
+  stateless: {value: 513, label: "Stateless", as_of: "mid-2024", source: unhcr-factsheet-2024}
+  mine-safety-signs: {value: 155, label: "mine-safety information signs produced and installed", source: unhcr-factsheet-2024}
+  eye-exams: {value: 3263, label: "people received eye examinations and free glasses", source: unhcr-factsheet-2024}
+  stateless-acquired-citizenship-2024: {value: 21, source: unhcr-factsheet-2024}
+  staff-national: {value: 22, label: "National staff", source: unhcr-factsheet-2024}
+  staff-international: {value: 3, label: "International staff", source: unhcr-factsheet-2024}
+  office-baku: {value: 1, label: "Representation in Baku", source: unhcr-factsheet-2024}
+  funding-requirement: {kind: amount, value: 8.0, decimals: 1, currency: USD, scale: million, unit: "million US dollars", source: unhcr-factsheet-2024}
+  funding-funded: {kind: amount, value: 4.5, decimals: 1, currency: USD, scale: million, unit: "million US dollars", source: unhcr-factsheet-2024}
+  funding-gap: {kind: amount, difference: [funding-requirement, funding-funded], printed: 3.5, decimals: 1, currency: USD, scale: million, unit: "million US dollars", source: unhcr-factsheet-2024}
+  funded-share: {kind: percent, share: {part: funding-funded, whole: funding-requirement}, printed: 56, label: "of UNHCR's financial requirements funded", source: unhcr-factsheet-2024}
+  gap-share: {kind: percent, share: {part: funding-gap, whole: funding-requirement}, printed: 44, source: unhcr-factsheet-2024}
 sections:
 """
 """The rest of a data file around one example (`EXAMPLE_FILE + indent(example)`)."""

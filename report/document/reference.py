@@ -47,8 +47,10 @@ KINDS = [
      "A sentence or paragraph: a [text](#text), or `{text: ..., values: {...}, source: id}` "
      "when it quotes numbers or has its own source (and `briefing_only: true` to leave it "
      "out of the handout). Numbers inside a sentence are "
-     "`{placeholders}` filled from `values` and formatted per edition: `{text: \"{n} "
-     "refugees\", values: {n: 8087}}` prints 8,087 in English and 8.087 in Azerbaijani. "
+     "`{placeholders}`, each filled from `values` with a [figure id](#figure-id) and "
+     "formatted per edition: `{text: \"{n} refugees\", values: {n: refugees}}` prints the "
+     "figure `refugees` as 8,087 in English and 8.087 in Azerbaijani. A number typed in "
+     "`values` is an error: declare it under `figures:`. "
      "Paragraphs may hold **bold** (`**bold**`), *italic* (`*italic*`) and links "
      "(`[link text](https://...)`, printed with their address on paper); everything else, "
      "HTML included, prints as written."),
@@ -58,6 +60,17 @@ KINDS = [
      "to spell a whole number from 0 to 10 out in the edition's words where the source does "
      "(`{figure: officials-sanremo-2024, words: true}` prints \"Six\" at the start of a "
      "paragraph, \"altı\" elsewhere in Azerbaijani). The number is still typed only once."),
+    ("figure", "figure",
+     "A figure a section shows (a card, a bar, a cover figure): the id of a figure declared "
+     "under `figures:` (`idps`), or `{figure: idps, label: ..., as_of: ..., unit: ...}` to "
+     "print it with words of its own. Its value, kind and source are the declared "
+     "figure's."),
+    ("figure id", "figure_id",
+     "The id of a figure declared under `figures:` (`funding-requirement`)."),
+    ("figure value", "figure_value",
+     "A number (`657749`, `4.5`) or, for a figure of kind `date`, a [date](#date)."),
+    ("share", "share", "`{part: id, whole: id}`: two figure ids."),
+    ("change", "change", "A percentage as `25%` (or the number `25`)."),
     ("date", "date", "`2025`, `\"2025-09\"` (quoted) or `2025-09-01`, printed at that "
      "precision."),
     ("id", "id", "A name: lower-case letters, digits, `-` and `_` (`unhcr-factsheet-2024`)."),

@@ -146,12 +146,20 @@ sources:
     published: {year}
     kind: {kind}
 
+# Every number the briefing prints, declared once, with its source; sections refer to these
+# ids (no section may type a number). A figure may also be read from a table (`tables:`) or
+# computed (share, difference, sum); see docs/reference.md.
+figures:
+  figure-a: {{value: 1000, label: {figure_a}, as_of: {as_of}, source: placeholder-source}}
+  figure-b: {{value: 250, label: {figure_b}, as_of: {as_of}, source: placeholder-source}}
+  group-a: {{value: 600, label: {group_a}, source: placeholder-source}}
+  group-b: {{value: 300, label: {group_b}, source: placeholder-source}}
+  group-c: {{value: 100, label: {group_c}, source: placeholder-source}}
+
 sections:
   - type: cover
     source: placeholder-source
-    figures:
-      - {{value: 1000, id: figure-a, label: {figure_a}, as_of: {as_of}}}
-      - {{value: 250, id: figure-b, label: {figure_b}, as_of: {as_of}}}
+    figures: [figure-a, figure-b]
 
   - type: text
     id: summary
@@ -164,9 +172,7 @@ sections:
     id: key-figures
     title: {figures_title}
     source: placeholder-source
-    items:
-      - {{value: 1000, label: {figure_a}}}
-      - {{value: 250, label: {figure_b}}}
+    items: [figure-a, figure-b]
 
   - type: population
     id: chart
@@ -174,10 +180,7 @@ sections:
     source: placeholder-source
     as_of: {as_of}
     caption: {caption}
-    groups:
-      - {{value: 600, label: {group_a}}}
-      - {{value: 300, label: {group_b}}}
-      - {{value: 100, label: {group_c}}}
+    groups: [group-a, group-b, group-c]
 
   - type: sources
     id: sources

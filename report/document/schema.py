@@ -24,10 +24,17 @@ _VALUE = {"anyOf": [{"type": "string", "pattern": ID_RE.pattern}, {
     "type": "object", "required": ["figure"], "additionalProperties": False,
     "properties": {"figure": {"type": "string", "pattern": ID_RE.pattern},
                    "words": {"type": "boolean"}}}]}
+_ID = {"$ref": "#/$defs/id"}
+_FIGURE = {"anyOf": [_ID, {
+    "type": "object", "required": ["figure"], "additionalProperties": False,
+    "properties": {"figure": _ID, "label": {"$ref": "#/$defs/text"},
+                   "as_of": {"$ref": "#/$defs/text"}, "unit": {"$ref": "#/$defs/text"}}}],
+    "description": "The id of a figure declared under figures:, or {figure: id, label: ...}."}
 DEFS = {
     "text": _TEXT,
     "id": {"type": "string", "pattern": ID_RE.pattern},
-    "value": _VALUE,
+    "value": {**_VALUE, "description": "The id of a figure declared under figures:, or "
+              "{figure: id, words: true}."},
     "para": {"anyOf": [{"$ref": "#/$defs/text"}, {
         "type": "object", "required": ["text"], "additionalProperties": False,
         "properties": {"text": {"$ref": "#/$defs/text"},
@@ -49,6 +56,14 @@ LEAF_SCHEMAS = {
     "percent": {"type": "integer", "minimum": 0, "maximum": 100},
     "asset": {"type": "string", "minLength": 1},
     "flag": {"type": "boolean"},
+    "figure": _FIGURE,
+    "figure_id": {"$ref": "#/$defs/id"},
+    "figure_value": {"anyOf": [{"type": "number"}, {"$ref": "#/$defs/date"},
+                               {"type": "string", "minLength": 1}]},
+    "share": {"type": "object", "required": ["part", "whole"], "additionalProperties": False,
+              "properties": {"part": {"$ref": "#/$defs/id"}, "whole": {"$ref": "#/$defs/id"}}},
+    "change": {"anyOf": [{"type": "number", "minimum": 0},
+                         {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}]},
 }
 
 
@@ -81,6 +96,8 @@ def _schema(shape: Shape, defs) -> dict:
     if shape.kind == "sections":
         return {"type": "array", "minItems": 1, "items": _sections(shape.types, defs)}
     record = _record(shape, defs)
+    if shape.name == "table":  # a table is also written as its file name alone
+        return {"if": {"type": "string"}, "then": {"minLength": 1}, "else": record}
     if shape.kind == "brand":
         return {"if": {"type": "string"},  # if/then/else: the record's own messages
                 "then": {"pattern": r"\.ya?ml$",
