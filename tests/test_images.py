@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import ROOT, SECOND
+from conftest import ROOT, SECOND, copy_tables
 from PIL import Image
 
 from report.document.load import load_briefing
@@ -55,6 +55,7 @@ def _load_with_logo(root, name):
     data = root / "variant.yaml"
     data.write_text(text.replace("logo: assets/brand/logo.svg", f"logo: assets/brand/{name}"),
                     encoding="utf-8")
+    copy_tables(root)
     return load_briefing(data, root=root, name="variant.yaml")
 
 
@@ -66,7 +67,8 @@ def test_unreadable_image_is_a_validation_error(project, name, write, expected):
     with pytest.raises(DataError) as info:
         _load_with_logo(project, target)
     assert len(info.value.problems) == 1
-    assert info.value.problems[0].startswith(f"variant.yaml:16: brand.logo: {expected}")
+    logo_line = SECOND.read_text(encoding="utf-8").split("logo: assets/")[0].count("\n") + 1
+    assert info.value.problems[0].startswith(f"variant.yaml:{logo_line}: brand.logo: {expected}")
 
 
 @pytest.mark.parametrize(("name", "write"), [("logo.png", _png), ("logo.jpeg", _jpeg),

@@ -3,7 +3,7 @@
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import SECOND, run_cli
+from conftest import SECOND, copy_tables, run_cli
 
 from report.document.inline import format_inline
 
@@ -45,6 +45,7 @@ def formatted(tmp_path_factory):
     line = next(line for line in text.splitlines() if old in line)
     data = base / "inline.yaml"
     data.write_text(text.replace(line, f"      - {FORMATTED}"), encoding="utf-8")
+    copy_tables(base)
     result = run_cli("build", "--data", data, "--out", base / "out", "--keep-html")
     assert result.returncode == 0, result.stderr
     return base / "out"
@@ -77,15 +78,24 @@ def test_pdf_links_are_annotations_and_the_url_is_printed(formatted):
 
 
 def test_the_html_email_formats_paragraphs_and_the_plain_text_keeps_them():
-    from report.mail.message import Letter, html_text, plain_text
+    from report.mail.images import InlineImage
+    from report.mail.layout import html_text, plain_text
+    from report.mail.message import Letter
+    from report.mail.optout import OptOut
 
-    letter = Letter(lang="en", subject="S", paragraphs=(
-        "**Attached** is the briefing; see [the page](https://example.org/p). <b>raw</b>",),
-        figures_title="Figures", figures=(), reference="Reference date: 2025",
-        attachment="Attached: x.pdf", filename="x.pdf", pdf=b"", greeting="Dear {name},",
-        colour="#0b2545")
-    html = html_text(letter, "Ann")
-    assert ("<p><strong>Attached</strong> is the briefing; see <a href=\"https://example.org/p\" "
+    cover = InlineImage(b"", "jpeg", "cover@example.org", 10, 14)
+    letter = Letter(
+        lang="en", subject="S", brand="B", colours={role: "#0b2545" for role in (
+            "primary", "secondary", "accent", "text", "muted", "tint")}, font_family="Lato",
+        greeting="Dear {name},", greeting_neutral="Dear colleague,", paragraphs=(
+            "**Attached** is the briefing; see [the page](https://example.org/p). <b>raw</b>",),
+        figures_title="Figures", figures=(), figures_as_of="Figures as of 2025",
+        attachment="Attached: x.pdf", closing=("Regards", "The desk"), opt_out_mail="{address} {token}",
+        opt_out_web="{url}", filename="x.pdf", pdf=b"", sha256="0" * 64, cover=cover,
+        cover_alt="cover", logo=None)
+    opt_out = OptOut("leave@example.org")
+    html = html_text(letter, "Ann", opt_out=opt_out, token="t")
+    assert ("<strong>Attached</strong> is the briefing; see <a href=\"https://example.org/p\" "
             "class=\"text-link\">the page</a><span class=\"link-url\"> (https://example.org/p)"
             "</span>. &lt;b&gt;raw&lt;/b&gt;</p>") in html
-    assert "**Attached** is the briefing" in plain_text(letter, "Ann")
+    assert "**Attached** is the briefing" in plain_text(letter, "Ann", opt_out=opt_out, token="t")

@@ -7,7 +7,7 @@ import os
 import shutil
 
 import pytest
-from conftest import SECOND, run_cli
+from conftest import SECOND, copy_tables, run_cli
 
 from report.output import manifest as m
 from report.render.charts import ChartCache
@@ -44,6 +44,7 @@ def _second_named(tmp_path, name, title="2024 in brief"):
     path = tmp_path / f"{name}-{title.replace(' ', '-')}.yaml"
     path.write_text(text.replace("output_name: unhcr-2024", f"output_name: {name}")
                     .replace("2024 at a glance", title), encoding="utf-8")
+    copy_tables(tmp_path)
     return path
 
 
