@@ -175,7 +175,8 @@ def _same_in_all_editions(path):
     text = path.read_text(encoding="utf-8")
     quoted = r'("(?:[^"\\]|\\.)*")'
     text = re.sub(r"(\b(?:title|subtitle|short_title|author|subject|keywords|name|logo_alt|label|"
-                  r"as_of|unit|caption|kind|language|publisher|short|note|summary): )" + quoted,
+                  r"as_of|unit|caption|kind|language|publisher|short|note|summary|sign_off|"
+                  r"role|contact): )" + quoted,
                   r"\1{all: \2}", text)
     text = re.sub(r"^(\s*- )" + quoted + r"\s*$", r"\1{all: \2}", text, flags=re.M)
     path.write_text(text, encoding="utf-8")

@@ -90,7 +90,8 @@ def test_the_html_email_formats_paragraphs_and_the_plain_text_keeps_them():
         greeting="Dear {name},", greeting_neutral="Dear colleague,", paragraphs=(
             "**Attached** is the briefing; see [the page](https://example.org/p). <b>raw</b>",),
         figures_title="Figures", figures=(), figures_as_of="Figures as of 2025",
-        attachment="Attached: x.pdf", closing=("Regards", "The desk"), opt_out_mail="{address} {token}",
+        attachment="Attached: x.pdf", closing=("Regards", "The desk"),
+        opt_out_mail="{address} {token}",
         opt_out_web="{url}", filename="x.pdf", pdf=b"", sha256="0" * 64, cover=cover,
         cover_alt="cover", logo=None)
     opt_out = OptOut("leave@example.org")
