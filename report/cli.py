@@ -202,6 +202,7 @@ def run_send(args, stdout) -> int:
     if args.recipients is None:
         raise UsageError("send: --recipients FILE is required (or --status)")
     if args.dry_run is None:
+        _refuse_what_send_cannot_use(args)
         hold_unreviewed_changes(args)
     report = deliver.send_briefing(
         args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
@@ -234,6 +235,18 @@ def _run_suppression(args, stdout) -> int:
     for line in lines:
         print(line, file=stdout)
     return EXIT_OK
+
+
+def _refuse_what_send_cannot_use(args) -> None:
+    """Refuse, before anything is built, a data file send cannot use and a foreign ledger."""
+    from .document.project import load_project
+    from .mail import deliver
+    from .mail.message import send_needs
+
+    problems = send_needs(load_project(args.data)[0])
+    if problems:
+        raise DataError(problems)
+    deliver.check_ledger(args.out)
 
 
 def hold_unreviewed_changes(args) -> None:

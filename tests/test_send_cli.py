@@ -9,7 +9,7 @@ import sys
 import threading
 
 import pytest
-from conftest import DATA, ROOT, SECOND, run_cli
+from conftest import DATA, ROOT, SECOND, copy_tables, run_cli
 from mailhelpers import copy_editions, ledger_rows, people, write_recipients
 from smtpserver import Handler, smtp_server
 
@@ -43,6 +43,7 @@ def _without_email(tmp_path):
     assert "\nemail:\n" in text
     data = tmp_path / "no-email.yaml"
     data.write_text(text[: text.index("\nemail:\n")] + "\n", encoding="utf-8")
+    copy_tables(tmp_path)
     return data
 
 
@@ -154,6 +155,7 @@ def test_a_subject_with_a_line_break_is_refused_at_load_time(out, tmp_path):
     data.write_text(text.replace('"Azerbaijan briefing, September 2025"',
                                  '"Azerbaijan briefing\\nBcc: all@example.org"'),
                     encoding="utf-8")
+    copy_tables(tmp_path)
     expected = (f"{data}:{line}: email.subject.en: the 'en' text must be one line, without "
                 "line breaks or control characters")
     check = run_cli("check", "--data", data)

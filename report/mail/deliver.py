@@ -142,7 +142,7 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
         if warn:
             warn(warning)
     if dry_run is None:
-        _check_ledger(out_dir)  # a ledger we must refuse is refused before any build
+        check_ledger(out_dir)  # a ledger we must refuse is refused before any build
     # the same options as `build`, so that an up-to-date edition is found unchanged
     built = build(data_path, out_dir=out_dir, project=(briefing, labels),
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
@@ -188,7 +188,7 @@ def _dry_run(composer, people, folder, out_dir, check, now, progress) -> SendRep
     return SendReport([(r, None) for r in people], dry_run_files=files, opted_out=opted_out)
 
 
-def _check_ledger(out_dir) -> None:
+def check_ledger(out_dir) -> None:
     """DeliveryError now if `out_dir` has a ledger file that is not one we can use."""
     ledger = open_ledger(out_dir, create=False)
     if ledger is not None:
