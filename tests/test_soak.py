@@ -38,9 +38,12 @@ def process_tree(pid: int) -> dict[int, float]:
     return sizes
 
 
-def change_figure(data: Path, good: str, build: int) -> None:
-    """A new value for a figure drawn in a chart: the chart and the PDF change."""
-    data.write_text(good.replace("value: 513", f"value: {513 + build}"), encoding="utf-8")
+def change_figure(table: Path, good: str, build: int) -> None:
+    """A new value in the office's table for a figure drawn in a chart: the chart and the
+    PDF change. Fails at once if the table no longer holds the value it edits."""
+    assert "Stateless people,513" in good, "the second briefing's table changed: edit the soak"
+    table.write_text(good.replace("Stateless people,513", f"Stateless people,{513 + build}"),
+                     encoding="utf-8")
 
 
 def soak(process: Background, data: Path, good: str, *, marker: str, seen: int) -> list:
@@ -77,14 +80,14 @@ def check_flat(samples: list[float], name: str) -> None:
 
 def test_watch_memory_stays_flat(tmp_path):
     project = copy_project(tmp_path)
-    data = project / "data.yaml"
+    data = project / "second-population.csv"
     good = data.read_text(encoding="utf-8")
     change_figure(data, good, 0)
     watch = Background(project, "watch", "--data", "data.yaml", "--out", "out",
                        "--interval", "0.2", "--debounce", "0.2")
     try:
         seen = watch.wait_for("watching data.yaml")
-        samples = soak(watch, data, good, marker="data.yaml changed: built", seen=seen)
+        samples = soak(watch, data, good, marker="second-population.csv changed: built", seen=seen)
         assert watch.stop(signal.SIGTERM) == 0
     finally:
         watch.kill()
@@ -93,7 +96,7 @@ def test_watch_memory_stays_flat(tmp_path):
 
 def test_schedule_memory_stays_flat(tmp_path):
     project = copy_project(tmp_path)
-    data = project / "data.yaml"
+    data = project / "second-population.csv"
     good = data.read_text(encoding="utf-8")
     change_figure(data, good, 0)
     run = Background(project, "schedule", "--every", "1", "--data", "data.yaml",
