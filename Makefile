@@ -16,7 +16,7 @@ check: $(STAMP)
 test: $(STAMP) system
 	$(PY) -m ruff check report tests generate.py bench
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 # watch and schedule run 40 builds each; their memory must stay flat (a few minutes)
 soak: $(STAMP) system

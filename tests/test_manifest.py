@@ -262,3 +262,23 @@ def test_keep_counts_per_briefing_and_language(out, tmp_path):
     assert _archived(out) == ["unhcr-2024-en"] * 2 + ["unhcr-copy-en"]
     assert [a["file"] for a in _manifest(out)["archive"]] == \
         [p.name for p in sorted((out / "archive").glob("*.pdf"), key=os.path.getmtime)]
+
+
+def test_the_fingerprint_does_not_depend_on_how_the_data_path_is_spelt(tmp_path):
+    """`--data data.yaml`, `--data ./data.yaml` and an absolute path name the same inputs:
+    an edition built one way is found unchanged the other way (the tables included)."""
+    shutil.copy(SECOND, tmp_path / "data.yaml")
+    copy_tables(tmp_path)
+    relative = m.input_digest(tmp_path / "data.yaml", tmp_path,
+                              tables=[tmp_path / "second-population.csv"])
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        spelt = m.input_digest(m.Path("./data.yaml"), tmp_path,
+                               tables=[m.Path("./second-population.csv")])
+    finally:
+        os.chdir(cwd)
+    assert spelt == relative
+    (tmp_path / "second-population.csv").write_text("group,persons\nIDPs,1\n", encoding="utf-8")
+    assert m.input_digest(tmp_path / "data.yaml", tmp_path,
+                          tables=[tmp_path / "second-population.csv"]) != relative

@@ -35,11 +35,14 @@ def input_digest(data_path: Path, root: Path, *, tables=()) -> str:
     assets, code, libs."""
     digest = hashlib.sha256()
     _feed(digest, "data", Path(data_path).read_bytes())
+    folder = Path(data_path).resolve().parent
     for path in tables:
+        # named from the data file's folder: `--data data.yaml` and an absolute path agree
+        name = "table:" + os.path.relpath(Path(path).resolve(), folder)
         try:
-            _feed(digest, f"table:{path}", Path(path).read_bytes())
+            _feed(digest, name, Path(path).read_bytes())
         except OSError:
-            _feed(digest, f"table:{path}", b"\0missing")
+            _feed(digest, name, b"\0missing")
     for folder in INPUT_DIRS:
         for path in sorted((root / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
