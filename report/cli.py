@@ -161,7 +161,7 @@ def _add_send_parser(sub, common) -> None:
         epilog="Exit codes: 0 every recipient has the edition, 1 some are missing (listed), "
                "2 bad recipients file or settings (nothing sent).")
     send.add_argument("--recipients", type=Path, metavar="FILE",
-                      help="CSV file with the header email,name,lang")
+                      help="CSV file with the header email,name,lang[,layout]")
     send.add_argument("--out", default="out", type=Path, metavar="DIR",
                       help="output folder with the editions and the ledger (default: out)")
     send.add_argument("--dry-run", type=Path, metavar="FOLDER",
