@@ -4,11 +4,11 @@
 file and the SMTP settings (all problems at once, nothing sent), brings the editions of
 every output up to date with the `build` function it is given (the mail stage does not
 import rendering), then sends each recipient who does not have their edition (their
-layout, in their language) yet, one recipient per SMTP transaction, writing the ledger (ledger.py)
-before and after each. Replies: 2xx sent; 5xx except 552 permanent, never retried; 4xx, 552,
-timeouts and dropped connections transient, retried in rounds with backoff (RetryPolicy), and
-again on the next run. A message that cannot be built is recorded as failed and the others
-go on. `status.status_lines` reads the ledger back.
+layout, in their language) yet, one recipient per SMTP transaction, writing the ledger
+(ledger.py) before and after each. Replies: 2xx sent; 5xx except 552 permanent, never
+retried; 4xx, 552, timeouts and dropped connections transient, retried in rounds with
+backoff (RetryPolicy), and again on the next run. A message that cannot be built is
+recorded as failed and the others go on. `status.status_lines` reads the ledger back.
 
 The outside world comes in as arguments: the environment, the clock, sleep, the folder, the
 build.
