@@ -161,7 +161,7 @@ def _add_send_parser(sub, common) -> None:
         epilog="Exit codes: 0 every recipient has the edition, 1 some are missing (listed), "
                "2 bad recipients file or settings (nothing sent).")
     send.add_argument("--recipients", type=Path, metavar="FILE",
-                      help="CSV file with the header email,name,lang")
+                      help="CSV file with the header email,name,lang[,layout]")
     send.add_argument("--out", default="out", type=Path, metavar="DIR",
                       help="output folder with the editions and the ledger (default: out)")
     send.add_argument("--dry-run", type=Path, metavar="FOLDER",
@@ -188,25 +188,28 @@ def _add_send_parser(sub, common) -> None:
 
 def run_send(args, stdout) -> int:
     """Send the current editions (or print --status); print the summary."""
+    from .document.project import load_project
     from .mail import deliver, status
     from .output.build import build_editions, output_path
     from .render.raster import render_logo_png
 
     if args.unsubscribe or args.resubscribe or args.import_unsubscribes:
         return _run_suppression(args, stdout)
+    if args.recipients is None and not args.status:
+        raise UsageError("send: --recipients FILE is required (or --status)")
+    project = load_project(args.data)  # the one validation of the data, passed on
     if args.status:
         for line in status.status_lines(args.data, out_dir=args.out, edition_path=output_path,
-                                        recipients_path=args.recipients):
+                                        recipients_path=args.recipients, project=project):
             print(line, file=stdout)
         return EXIT_OK
-    if args.recipients is None:
-        raise UsageError("send: --recipients FILE is required (or --status)")
     if args.dry_run is None:
-        _refuse_what_send_cannot_use(args)
-        hold_unreviewed_changes(args)
+        _refuse_what_send_cannot_use(args, project[0])
+        hold_unreviewed_changes(args, project)
     report = deliver.send_briefing(
         args.data, args.recipients, out_dir=args.out, environ=os.environ, build=build_editions,
-        logo=render_logo_png, dry_run=args.dry_run, rate=args.rate, retry_failed=args.retry_failed,
+        project=project, logo=render_logo_png, dry_run=args.dry_run, rate=args.rate,
+        retry_failed=args.retry_failed,
         progress_stream=stdout, warn=lambda text: sys.stderr.write(f"warning: {text}\n"))
     for line in report.summary_lines():
         print(line, file=stdout)
@@ -237,25 +240,25 @@ def _run_suppression(args, stdout) -> int:
     return EXIT_OK
 
 
-def _refuse_what_send_cannot_use(args) -> None:
+def _refuse_what_send_cannot_use(args, briefing) -> None:
     """Refuse, before anything is built, a data file send cannot use and a foreign ledger."""
-    from .document.project import load_project
     from .mail import deliver
     from .mail.message import send_needs
 
-    problems = send_needs(load_project(args.data)[0])
+    problems = send_needs(briefing)
     if problems:
         raise DataError(problems)
     deliver.check_ledger(args.out)
 
 
-def hold_unreviewed_changes(args) -> None:
-    """Bring the editions up to date, then stop (HeldError, exit 1) if a figure moved beyond
-    its max_change, unless --accept-changes."""
+def hold_unreviewed_changes(args, project) -> None:
+    """Bring the editions of every output (briefing, handout) up to date, then stop
+    (HeldError, exit 1) if a figure in any of them moved beyond its max_change, unless
+    --accept-changes. `project` is the validated (briefing, labels)."""
     from .output.build import build_editions
     from .output.guard import hold_if_breached
 
-    built = build_editions(args.data, out_dir=args.out,
+    built = build_editions(args.data, out_dir=args.out, project=project,
                            source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH") or None)
     hold_if_breached(args.out, keys={edition.path.stem for edition in built},
                      accept=args.accept_changes,

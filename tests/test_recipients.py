@@ -2,6 +2,7 @@
 
 import pytest
 
+from report.document.model import Output
 from report.errors import DataError
 from report.mail.recipients import address_problem, read_recipients
 
@@ -137,3 +138,42 @@ def test_runs_of_white_space_in_a_name_are_one_space(tmp_path):
     """A header keeps no double spaces: the name is sent, and greeted, as it will read."""
     found = _read(_write(tmp_path, 'email,name\nann@example.org,"Ann  Smith,   Desk"\n'))
     assert [r.name for r in found.recipients] == ["Ann Smith, Desk"]
+
+
+# another brand's outputs: the first is not called `briefing`, the handout is `factsheet`
+OUTPUTS = (Output("full", "briefing"), Output("factsheet", "handout"))
+
+
+def _read_layouts(path, outputs=OUTPUTS):
+    return read_recipients(path, editions=EDITIONS, outputs=outputs, where=path.name)
+
+
+def test_the_layout_column_names_an_output_and_defaults_to_the_first(tmp_path):
+    found = _read_layouts(_write(tmp_path, "email,lang,layout\n"
+                                           "a@example.org,en,factsheet\n"
+                                           "b@example.org,az,\n"
+                                           "c@example.org,az,full\n"
+                                           "d@example.org,en,handout\n"))  # its layout
+    assert [r.layout for r in found.recipients] == ["factsheet", "full", "full", "factsheet"]
+    found = _read_layouts(_write(tmp_path, "email,lang\na@example.org,en\n"))
+    assert [r.layout for r in found.recipients] == ["full"]
+    found = _read(_write(tmp_path, "email,layout\na@example.org,\n"))  # no outputs given
+    assert [r.layout for r in found.recipients] == ["briefing"]
+
+
+def test_a_layout_two_outputs_share_is_no_choice(tmp_path):
+    outputs = (Output("a4", "handout"), Output("letter", "handout"))
+    with pytest.raises(DataError) as caught:
+        _read_layouts(_write(tmp_path, "email,layout\na@example.org,handout\n"), outputs)
+    assert caught.value.problems == [
+        "recipients.csv:2: layout: 'handout' is not an output of this briefing (layouts: a4, "
+        "letter; an empty cell means a4)"]
+
+
+def test_a_duplicate_with_another_layout_is_sent_once_as_the_first_row_says(tmp_path):
+    found = _read_layouts(_write(tmp_path, "email,layout\na@example.org,factsheet\n"
+                                           "A@example.org,full\n"))
+    assert [r.layout for r in found.recipients] == ["factsheet"]
+    assert found.warnings == ("recipients.csv:3: A@example.org is already on line 2 (with "
+                              "layout 'factsheet', not 'full'); sending it once, as the "
+                              "'factsheet'",)

@@ -1,13 +1,14 @@
 """Delivery: the current editions -> one message per recipient, through the ledger, over SMTP.
 
-`send_briefing` validates the data file, the recipients file and the SMTP settings (all
-problems at once, nothing sent), brings the editions up to date with the `build` function it
-is given (the mail stage does not import rendering), then sends each recipient who does not
-have their edition yet, one recipient per SMTP transaction, writing the ledger (ledger.py)
-before and after each. Replies: 2xx sent; 5xx except 552 permanent, never retried; 4xx, 552,
-timeouts and dropped connections transient, retried in rounds with backoff (RetryPolicy), and
-again on the next run. A message that cannot be built is recorded as failed and the others
-go on. `status.status_lines` reads the ledger back.
+`send_briefing` validates the data file (unless the caller has: `project`), the recipients
+file and the SMTP settings (all problems at once, nothing sent), brings the editions of
+every output up to date with the `build` function it is given (the mail stage does not
+import rendering), then sends each recipient who does not have their edition (their
+layout, in their language) yet, one recipient per SMTP transaction, writing the ledger
+(ledger.py) before and after each. Replies: 2xx sent; 5xx except 552 permanent, never
+retried; 4xx, 552, timeouts and dropped connections transient, retried in rounds with
+backoff (RetryPolicy), and again on the next run. A message that cannot be built is
+recorded as failed and the others go on. `status.status_lines` reads the ledger back.
 
 The outside world comes in as arguments: the environment, the clock, sleep, the folder, the
 build.
@@ -69,6 +70,7 @@ class SendReport:
     dry_run_files: list = field(default_factory=list)
     opted_out: set = field(default_factory=set)  # keys on the suppression list
     where: str = ""  # the recipients file, for the rows of missing recipients
+    default_output: str = "briefing"  # the layout a recipient gets without saying
 
     @property
     def missing(self) -> list:
@@ -87,7 +89,8 @@ class SendReport:
         return not self.dry_run_files and not self.missing
 
     def summary_lines(self) -> list:
-        opted = [f"  {r.email} ({r.lang}): not sent: opted out" for r in self.skipped]
+        opted = [f"  {r.label(self.default_output)}: not sent: opted out"
+                 for r in self.skipped]
         if self.dry_run_files:
             folder = self.dry_run_files[0].parent
             return [f"dry run: wrote {len(self.dry_run_files)} messages to {folder}; "
@@ -103,7 +106,8 @@ class SendReport:
             return [*lines, f"every recipient has the current edition ({total} of {total})"]
         lines.append(f"{total - len(missing)} of {total} recipients have the current "
                      f"edition; missing:")
-        return lines + [f"  {r.email} ({r.lang}): {why_missing(row)}" for r, row in missing]
+        return lines + [f"  {r.label(self.default_output)}: {why_missing(row)}"
+                        for r, row in missing]
 
 
 def why_missing(row) -> str:
@@ -121,21 +125,22 @@ def why_missing(row) -> str:
     return f"failed for now ({attempts}): {reply_text(row)}; run send again later"
 
 
-def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=None,
-                  dry_run=None, rate=None, retry_failed=False, clock=utc_now,
+def send_briefing(data_path, recipients_path, *, out_dir, environ, build, project=None,
+                  logo=None, dry_run=None, rate=None, retry_failed=False, clock=utc_now,
                   sleep=time.sleep, policy: RetryPolicy = RetryPolicy(), progress_stream=None,
                   warn=None, connect=open_connection) -> SendReport:
-    """Send each recipient the current edition of their language, once.
+    """Send each recipient the current edition of their layout and language, once.
 
-    `build(data_path, out_dir=..., project=..., source_date_epoch=...)` brings the editions
-    up to date and returns them (each with `lang`, `path`, `sha256`): the build stage's
-    `build_editions`, given the (briefing, labels) validated here so the data is read once.
+    `project` is the (briefing, labels) the caller has validated (None: load `data_path`
+    here); the data is read once. `build(data_path, out_dir=..., project=...,
+    source_date_epoch=...)` brings the editions of every output up to date and returns them
+    (each with `output`, `lang`, `path`, `sha256`): the build stage's `build_editions`.
     `logo(briefing)` returns the brand's logo as PNG bytes (the render stage draws it; None:
     no logo in the HTML). `dry_run` (a folder) writes .eml files instead: no connection, no
     ledger written. `rate` is a limit in messages a minute. `connect(settings,
     local_hostname=...)` opens SMTP. Suppressed recipients (ledger.suppressions) are left out.
     """
-    briefing, labels = load_project(data_path)  # the one validation of the data
+    briefing, labels = project or load_project(data_path)  # the one validation of the data
     recipients, settings = _read_inputs(briefing, recipients_path, environ,
                                         need_server=dry_run is None)
     for warning in recipients.warnings:
@@ -146,8 +151,7 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
     # the same options as `build`, so that an up-to-date edition is found unchanged
     built = build(data_path, out_dir=out_dir, project=(briefing, labels),
                   source_date_epoch=environ.get("SOURCE_DATE_EPOCH") or None)
-    emailed = [e for e in built if e.output == briefing.document.output_name]  # the first output
-    composer = Composer(briefing, labels, emailed, sender=settings.mail_from,
+    composer = Composer(briefing, labels, built, sender=settings.mail_from,
                         reply_to=settings.reply_to, opt_out=settings.opt_out,
                         logo_png=logo(briefing) if logo else None)
     check = _Checker(composer, settings.max_bytes, manifest_sha256(out_dir),
@@ -172,7 +176,8 @@ def send_briefing(data_path, recipients_path, *, out_dir, environ, build, logo=N
             progress.finish()
         rows = [(r, ledger.get(composer.edition_for(r).sha256, r.key))
                 for r in recipients.recipients]
-    return SendReport(rows, sent_now=run.sent, opted_out=opted_out, where=str(recipients_path))
+    return SendReport(rows, sent_now=run.sent, opted_out=opted_out, where=str(recipients_path),
+                      default_output=composer.default_output)
 
 
 def _dry_run(composer, people, folder, out_dir, check, now, progress) -> SendReport:
@@ -185,7 +190,8 @@ def _dry_run(composer, people, folder, out_dir, check, now, progress) -> SendRep
             opted_out = set(ledger.suppressions())
     files = _write_dry_run(composer, [r for r in people if r.key not in opted_out], folder,
                            check, now, progress)
-    return SendReport([(r, None) for r in people], dry_run_files=files, opted_out=opted_out)
+    return SendReport([(r, None) for r in people], dry_run_files=files, opted_out=opted_out,
+                      default_output=composer.default_output)
 
 
 def check_ledger(out_dir) -> None:
@@ -199,7 +205,8 @@ def _read_inputs(briefing, recipients_path, environ, *, need_server):
     """The recipients and the SMTP settings; one DataError with the problems of both."""
     problems, recipients, settings = send_needs(briefing), None, None
     try:
-        recipients = read_recipients(recipients_path, editions=briefing.document.editions)
+        recipients = read_recipients(recipients_path, editions=briefing.document.editions,
+                                     outputs=briefing.document.outputs)
     except DataError as exc:
         problems += exc.problems
     try:
@@ -337,7 +344,8 @@ class _Run:
         if quiet:
             return
         detail = "" if state == SENT else " ".join(str(p) for p in (code, reply) if p)
-        self.progress.update(f"{job.recipient.email} ({job.recipient.lang})", state, detail)
+        self.progress.update(job.recipient.label(self.composer.default_output), state,
+                             detail)
 
 
 class _Pacer:
@@ -367,7 +375,7 @@ def _write_dry_run(composer, people, folder: Path, check, now, progress) -> list
         try:
             data = check(r, msg_id=message_id(sha, r.key, composer.domain), date=now)
         except MessageError as exc:
-            progress.update(f"{r.email} ({r.lang})", FAILED_PERMANENT,
+            progress.update(r.label(composer.default_output), FAILED_PERMANENT,
                             f"{check.where}:{r.line}: {exc.reason}")
             continue
         safe = "".join(ch if ch.isalnum() or ch in "@.-_+" else "_" for ch in r.key)

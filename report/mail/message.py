@@ -109,9 +109,9 @@ class Composer:
                  secret: bytes | None = None, logo_png: bytes | None = None):
         self.briefing = briefing
         self.labels = labels
-        # (layout, lang) -> the edition; the first layout is the one sent by default
-        self.editions = {(_layout_of(edition), edition.lang): edition for edition in editions}
-        self.layouts = tuple(dict.fromkeys(layout for layout, _lang in self.editions))
+        # (output name, lang) -> the edition; the first output is the one sent by default
+        self.editions = {(_output_of(edition), edition.lang): edition for edition in editions}
+        self.default_output = briefing.document.output_name
         self.sender = sender
         self.reply_to = reply_to
         self.opt_out = opt_out or OptOut((reply_to or sender).addr_spec)
@@ -121,8 +121,9 @@ class Composer:
         self._letters = {}
 
     def edition_for(self, recipient):
-        """The edition `recipient` is sent: their layout (default the first) and language."""
-        return self.editions[(recipient.layout or self.layouts[0], recipient.lang)]
+        """The edition `recipient` is sent: their layout (an output's name; default the
+        first output) in their language."""
+        return self.editions[(recipient.layout or self.default_output, recipient.lang)]
 
     def letter(self, recipient) -> Letter:
         """What the messages of the recipient's edition say."""
@@ -180,9 +181,21 @@ def send_needs(briefing) -> list[str]:
     return []
 
 
-def _layout_of(edition) -> str:
-    """The layout an edition was built in (editions built before layouts: the briefing)."""
-    return getattr(edition, "layout", None) or "briefing"
+def _output_of(edition) -> str:
+    """The output an edition was built for (document.outputs' name; default: briefing)."""
+    return getattr(edition, "output", None) or "briefing"
+
+
+def layout_of(briefing, edition) -> str:
+    """The layout (`briefing`, `handout`) of the output an edition was built for."""
+    name = _output_of(edition)
+    return next((o.layout for o in briefing.document.outputs if o.name == name), "briefing")
+
+
+def layout_label(labels, key: str, layout: str) -> str:
+    """The label `key` as the layout says it: `<key>_<layout>` where labels.yaml has one
+    (`email_subject_handout`), else `key` itself."""
+    return labels.words.get(f"{key}_{layout}") or labels[key]
 
 
 def _add_bodies(message, letter, name, *, opt_out, token) -> None:
@@ -210,12 +223,18 @@ def make_letter(briefing, labels, edition, *, domain: str, logo_png=None) -> Let
     by_id = {**briefing.figures_by_id(),  # the declared figures win over sections' copies
              **{fid: d.as_figure() for fid, d in briefing.figures.items() if d.label}}
     headline = block.headline if block else ()
-    filename = f"{doc.output_name}-{lang}-{doc.reference_date.iso()}.pdf"
+    filename = f"{_output_of(edition)}-{lang}-{doc.reference_date.iso()}.pdf"
     tag = edition.sha256[:16]
+    layout = layout_of(briefing, edition)
+
+    def said(key, **values):  # the label as this edition's layout says it
+        return layout_label(labels, key, layout).format(**values)
+
     return Letter(
         lang=lang,
         # the title may run over lines on the cover; a Subject is one line
-        subject=block.subject[lang] if block else " ".join(doc.title[lang].split()),
+        subject=said("email_subject", subject=block.subject[lang] if block else
+                     " ".join(doc.title[lang].split())),
         brand=brand.name[lang], colours=_colours(brand.colors),
         font_family=brand.font_family,
         greeting=labels["email_greeting"], greeting_neutral=labels["email_greeting_neutral"],
@@ -223,14 +242,13 @@ def make_letter(briefing, labels, edition, *, domain: str, logo_png=None) -> Let
         figures_title=labels["cover_figures"],
         figures=tuple(_figure_line(by_id[fid], lang) for fid in headline if fid in by_id),
         figures_as_of=labels.fill("figures_as_of", date=i18n.date(doc.reference_date, lang)),
-        attachment=labels.fill("email_attachment", file=filename, title=doc.title[lang],
-                               edition=labels["edition"],
-                               size=human_size(len(pdf), lang, labels)),
+        attachment=said("email_attachment", file=filename, title=doc.title[lang],
+                        edition=labels["edition"], size=human_size(len(pdf), lang, labels)),
         closing=_closing_lines(block.closing if block else None, lang),
         opt_out_mail=labels["email_opt_out_mail"], opt_out_web=labels["email_opt_out_web"],
         filename=filename, pdf=pdf, sha256=edition.sha256,
         cover=cover_thumbnail(pdf, cid=f"cover.{tag}.{lang}@{domain}"),
-        cover_alt=labels["email_cover_alt"],
+        cover_alt=said("email_cover_alt"),
         logo=logo_image(logo_png, cid=f"logo.{tag}@{domain}") if logo_png else None,
         since=since_last_edition(briefing, labels, getattr(edition, "changes", None)))
 

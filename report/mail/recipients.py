@@ -1,6 +1,8 @@
 """The distribution list: a CSV file (`email,name,lang,layout`) -> validated, de-duplicated
-recipients. `lang` chooses the edition's language and `layout` what is sent (the full
-briefing or the handout: a layout of `document.outputs`); both default to the first.
+recipients. `lang` chooses the edition's language and `layout` what is sent: the name of
+one of `document.outputs` (`briefing`, `handout`: the first part of its file names), or the
+layout of exactly one output; both default to the first. A recipient's `layout` is always
+the output's name.
 
 The whole file is checked before anything is sent: every problem is collected with its line
 (`recipients.csv:4: email: 'bob@' is not a valid address`) and raised as one DataError. A name
@@ -18,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..document.model import Output
 from ..errors import DataError
 from .headers import clean_name, name_problem
 
@@ -36,12 +39,19 @@ class Recipient:
     name: str
     lang: str
     line: int = 0
-    layout: str = ""  # "" is the first output's layout
+    layout: str = ""  # the output's name (document.outputs); "" is the first output
 
     @property
     def key(self) -> str:
         """The address as the ledger knows it: case-insensitive."""
         return self.email.lower()
+
+    def label(self, default_output: str) -> str:
+        """'ann@example.org (en)'; with a layout other than the first, 'ann@example.org
+        (handout, en)'."""
+        if self.layout and self.layout != default_output:
+            return f"{self.email} ({self.layout}, {self.lang})"
+        return f"{self.email} ({self.lang})"
 
 
 @dataclass(frozen=True)
@@ -65,11 +75,15 @@ def address_problem(address: str) -> str | None:
     return None
 
 
-def read_recipients(path, *, editions, layouts=("briefing",),
+ONE_BRIEFING = (Output("briefing"),)  # the outputs of a data file that lists none
+
+
+def read_recipients(path, *, editions, outputs=ONE_BRIEFING,
                     where: str | None = None) -> RecipientList:
     """Parse and validate the recipients file; `editions[0]` is the default language and
-    `layouts[0]` the default layout."""
+    `outputs[0]` (document.outputs) the default layout."""
     where = where or str(path)
+    layouts = layout_choices(outputs)
     text = _read_text(Path(path), where)
     rows = csv.reader(io.StringIO(text, newline=""))
     problems, recipients, warnings, seen = [], [], [], {}
@@ -133,6 +147,26 @@ def _read_header(rows, where, problems):
     return None
 
 
+def layout_choices(outputs) -> dict:
+    """{what the layout column may say: the output's name}, the first output first: every
+    output's name, and a layout that exactly one output has (`handout` for an output
+    `{name: factsheet, layout: handout}`)."""
+    choices = {output.name: output.name for output in outputs}
+    for output in outputs:
+        alike = [o for o in outputs if o.layout == output.layout]
+        if len(alike) == 1:
+            choices.setdefault(output.layout, output.name)
+    return choices
+
+
+def _layout_problem(value: str, layouts: dict) -> str:
+    names = list(dict.fromkeys(layouts.values()))
+    hint = difflib.get_close_matches(value, list(layouts), n=1)
+    return (f"layout: {value!r} is not an output of this briefing"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+            + f" (layouts: {', '.join(names)}; an empty cell means {names[0]})")
+
+
 def _parse_row(cells, header, line, where, choices, problems):
     editions, layouts = choices
     if len(cells) > len(header):
@@ -155,11 +189,11 @@ def _parse_row(cells, header, line, where, choices, problems):
     if lang not in editions:
         problems.append(f"{where}:{line}: lang: {lang!r} is not an edition "
                         f"(editions: {', '.join(editions)})")
-    layout = values.get("layout", "") or layouts[0]
-    if layout not in layouts:
-        problems.append(f"{where}:{line}: layout: {layout!r} is not a layout this briefing "
-                        f"is built in (layouts: {', '.join(layouts)})")
-    return Recipient(email, name, lang, line, layout) if len(problems) == before else None
+    layout = values.get("layout", "")
+    output = layouts.get(layout) if layout else next(iter(layouts.values()))
+    if output is None:
+        problems.append(f"{where}:{line}: {_layout_problem(layout, layouts)}")
+    return Recipient(email, name, lang, line, output) if len(problems) == before else None
 
 
 def _duplicate_warning(where, recipient, first) -> str:

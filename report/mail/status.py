@@ -1,4 +1,8 @@
-"""`send --status`: the ledger read back for the current editions in an output folder."""
+"""`send --status`: the ledger read back for the current editions in an output folder.
+
+One block per edition (every output of the briefing, in every language, then the other
+editions the manifest records); with a recipients file, each recipient is listed under the
+edition of their layout and language, so the file name says which layout they get."""
 
 from __future__ import annotations
 
@@ -11,24 +15,29 @@ from .ledger import PENDING, SENDING, SENT, open_ledger
 from .recipients import read_recipients
 
 
-def status_lines(data_path, *, out_dir, edition_path, recipients_path=None) -> list:
+def status_lines(data_path, *, out_dir, edition_path, recipients_path=None,
+                 project=None) -> list:
     """Who received the current editions in `out_dir` and when, who failed and why.
 
-    `edition_path(briefing, out_dir, lang)` names an edition's file (the build stage's
-    `output_path`: the mail stage does not import the build).
+    `edition_path(briefing, out_dir, lang, name=output)` names an edition's file (the build
+    stage's `output_path`: the mail stage does not import the build). `project` is the
+    (briefing, labels) the caller has validated (None: load `data_path`).
     """
-    briefing, _labels = load_project(data_path)
+    briefing, _labels = project or load_project(data_path)
+    doc = briefing.document
     wanted = None
     if recipients_path is not None:
-        wanted = read_recipients(recipients_path, editions=briefing.document.editions)
+        wanted = read_recipients(recipients_path, editions=doc.editions, outputs=doc.outputs)
     ledger = open_ledger(out_dir, create=False, write=False)
     lines = []
     try:
         opted_out = ledger.suppressions() if ledger is not None else {}
-        own = [(edition_path(briefing, out_dir, lang), lang)
-               for lang in briefing.document.editions]
-        for path, lang in dict.fromkeys(own + recorded_editions(out_dir)):  # + other briefings
-            lines += _edition_status(path, lang, ledger, wanted, opted_out)
+        editions = {edition_path(briefing, out_dir, lang, name=output.name): (output.name, lang)
+                    for output in doc.outputs for lang in doc.editions}
+        for path, lang in recorded_editions(out_dir):  # other briefings' in the same folder
+            editions.setdefault(path, (None, lang))
+        for path, (output, lang) in editions.items():
+            lines += _edition_status(path, (output, lang), ledger, wanted, opted_out)
         lines += _suppression_status(opted_out)
     finally:
         if ledger is not None:
@@ -46,12 +55,15 @@ def _suppression_status(opted_out: dict) -> list:
                     f"({s.source})" for s in opted_out.values()]
 
 
-def _edition_status(path: Path, lang, ledger, wanted, opted_out) -> list:
+def _edition_status(path: Path, edition, ledger, wanted, opted_out) -> list:
+    """The block of one edition: (output name or None for another briefing's, lang)."""
+    output, lang = edition
     if not path.is_file():
         return [f"{path} ({lang}): not built yet"]
     sha = sha256_file(path)
     rows = ledger.for_edition(sha) if ledger is not None else {}
-    people = [r for r in wanted.recipients if r.lang == lang] if wanted else None
+    people = [r for r in wanted.recipients if r.lang == lang
+              and output in (None, r.layout)] if wanted else None
     keys = [r.key for r in people] if people is not None else list(rows)
     sent = sum(1 for key in keys if key in rows and rows[key].state == SENT)
     skipped = sum(1 for key in keys if key in opted_out
