@@ -16,6 +16,7 @@ from PIL import Image
 
 from report.document.load import load_briefing
 from report.document.project import load_project
+from report.document.sections.table import TableCell
 from report.errors import DataError
 from report.render.html import render_edition
 
@@ -40,21 +41,27 @@ def _people(i: int) -> int:
     return 1000 + 37 * i
 
 
+def _note(i: int) -> str:
+    """Empty in every tenth row; in every seventh, long enough to wrap over lines."""
+    if i % 10 == 0:
+        return ""
+    return f"note {i}" + (" with words that wrap" * 8 + f" end{i}" if i % 7 == 0 else "")
+
+
 def _write_csv(path, rows=ROWS):
     lines = ["district,people,note"]
     for i in range(1, rows + 1):
-        note = "" if i % 10 == 0 else f"note {i}"
-        lines.append(f'Row {i:02d},"{_people(i):,}",{note}')
+        lines.append(f'Row {i:02d},"{_people(i):,}",{_note(i)}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _data(photo="assets/photos/field.png"):
     """A two-edition data file: text, a column and a full image, a long table, a chart."""
-    both = {"all": "Test"}
+    same = {key: {"all": "Test"} for key in ("subtitle", "short_title", "author", "subject",
+                                              "keywords")}
     return {
         "document": {"editions": list(LANGS), "title": {"all": "Test: images and tables"},
-                     "subtitle": both, "short_title": both, "author": both, "subject": both,
-                     "keywords": both, "reference_date": "2025-09",
+                     **same, "reference_date": "2025-09",
                      "outputs": [{"name": "briefing", "layout": "briefing"},
                                  {"name": "handout", "layout": "handout"}]},
         "brand": {"name": {"all": "Green Desk"}, "logo": "assets/brand/logo.svg",
@@ -166,7 +173,8 @@ def _figure_boxes(path):
 @pytest.mark.parametrize("lang", LANGS)
 def test_images_are_figures_with_their_alt_text_and_credit(pdfs, layout, lang):
     boxes = _figure_boxes(pdfs[layout, lang])
-    assert ALT[lang] in boxes and MAP_ALT[lang] in boxes
+    assert ALT[lang] in boxes
+    assert MAP_ALT[lang] in boxes
     text = " ".join(_texts(pdfs[layout, lang]))
     assert CREDIT[lang] in text
     assert ("Şəkil: Test Cartographer" if lang == "az" else "Image: Test Cartographer") in text
@@ -187,14 +195,15 @@ def test_the_photo_is_drawn_as_an_image_on_the_page(pdfs, lang):
         pdf.close()
 
 
-@pytest.mark.parametrize(("layout", "column", "full"), [("briefing", 90.2, 174),
-                                                        ("handout", 90, 186)])
-def test_sizes_are_a_column_or_the_full_width(pdfs, layout, column, full):
+@pytest.mark.parametrize(("layout", "column", "full", "tallest"), [
+    ("briefing", 90.2, 174, 120), ("handout", 90, 186, 85)])
+def test_sizes_are_a_column_or_the_full_width(pdfs, layout, column, full, tallest):
     boxes = _figure_boxes(pdfs[layout, "en"])
     assert abs(boxes[ALT["en"]][0] - column) < 3, boxes
+    assert abs(boxes[ALT["en"]][1] - column * 2 / 3) < 3, boxes  # the photo is 3:2
     assert abs(boxes[MAP_ALT["en"]][0] - full) < 3, boxes
-    # the map keeps its proportions (2:1)
-    assert abs(boxes[MAP_ALT["en"]][1] - full / 2) < 3, boxes
+    # the map (2:1) as high as its width says, but never higher than the layout allows
+    assert abs(boxes[MAP_ALT["en"]][1] - min(full / 2, tallest)) < 3, boxes
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -217,7 +226,8 @@ def test_every_font_is_the_brands(pdfs):
     with pikepdf.open(pdfs["briefing", "az"]) as pdf:
         fonts = {str(font.BaseFont) for page in pdf.pages
                  for font in (page.Resources.get("/Font") or {}).values()}
-    assert fonts and all("Lato" in name for name in fonts), fonts
+    assert fonts
+    assert all("Lato" in name for name in fonts), fonts
 
 
 # ---- tables ----------------------------------------------------------------------------
@@ -248,7 +258,9 @@ def test_a_long_table_repeats_its_header_and_never_splits_a_row(pdfs, layout, la
         assert len(on) == 1, (label, on)
         number = f"{_people(i) // 1000}{sep}{_people(i) % 1000:03d}"
         note = NOT_AVAILABLE[lang] if i % 10 == 0 else f"note {i}"
-        assert f"{label} {number} {note}" in pages[on[0]], label  # the whole row, one page
+        assert f"{label} {number} {note}" in pages[on[0]], label
+        if i % 7 == 0 and i % 10:  # a row of several lines ends on the page it starts on
+            assert f"end{i}" in pages[on[0]], (label, on[0] + 1)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -270,7 +282,7 @@ def test_inline_rows_print_figures_per_edition(tmp_path):
     briefing, _labels = load_project(_project(tmp_path, data), root=tmp_path)
     section = briefing.sections[0]
     assert section.rows[0][1].figure.value == 800
-    assert section.rows[1][1].figure is None and section.rows[1][1].number is None
+    assert section.rows[1][1] == TableCell()  # `~`: not available
 
 
 def test_a_file_column_keeps_the_decimals_the_file_writes(tmp_path):
@@ -349,6 +361,8 @@ def test_an_unreadable_image_is_refused(tmp_path):
     (tmp_path / "assets" / "photos" / "field.png").write_text("not a picture", encoding="utf-8")
     with pytest.raises(DataError) as caught:
         load_briefing(path, root=tmp_path, name="test.yaml")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "file: assets/photos/field.png" in text)
     assert caught.value.problems == [
-        "test.yaml:54: section 'photo' (sections[1]).file: 'assets/photos/field.png' is not a "
-        "readable PNG image (not an image file); save it as PNG"]
+        f"test.yaml:{line}: section 'photo' (sections[1]).file: 'assets/photos/field.png' is "
+        "not a readable PNG image (not an image file); save it as PNG"]
