@@ -366,3 +366,50 @@ def test_an_unreadable_image_is_refused(tmp_path):
     assert caught.value.problems == [
         f"test.yaml:{line}: section 'photo' (sections[1]).file: 'assets/photos/field.png' is "
         "not a readable PNG image (not an image file); save it as PNG"]
+
+
+@pytest.mark.parametrize(("column", "extra", "csv", "message"), [
+    ("note", {"labels": {"x": {"all": "X"}}}, "district,people,note\nA,1,x\nB,2,y\n",
+     "columns[0].labels: data/districts.csv:3: column 'note': no label for 'y'; add it to "
+     "'labels'"),
+    ("people", {"format": "number", "decimals": 0}, "district,people,note\nA,4.5,x\n",
+     "columns[0].decimals: data/districts.csv:2: column 'people': '4.5' has 1 decimal; 0 "
+     "would print it rounded"),
+    ("people", {"format": "number"}, "district,people,note\nA,n/a,x\n",
+     "columns[0].column: data/districts.csv:2: column 'people': expected a number, got "
+     "'n/a'"),
+    ("#population+num", {}, "district,people,note\nA,1,x\n",
+     "columns[0].column: data/districts.csv: no column '#population+num'"),
+])
+def test_a_file_table_names_the_cell_that_cannot_print(tmp_path, column, extra, csv, message):
+    data = _data()
+    data["sections"] = [{"type": "table", "id": "t", "title": {"all": "T"}, "source": "test",
+                         "table": "districts", "columns": [
+                             {"column": column, "header": {"all": "H"}, **extra}]}]
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "districts.csv").write_text(csv, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_briefing(path, root=ROOT, name="t.yaml")
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].split(" (sections[0]).", 1)[1].startswith(message), (
+        caught.value.problems)
+
+
+def test_where_that_picks_no_row_is_a_problem(tmp_path):
+    data = _data()
+    data["sections"] = [{"type": "table", "id": "t", "title": {"all": "T"}, "source": "test",
+                         "table": "districts", "where": {"district": "Nowhere"},
+                         "columns": [{"column": "district", "header": {"all": "H"}}]}]
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    _write_csv(tmp_path / "data" / "districts.csv", rows=3)
+    with pytest.raises(DataError) as caught:
+        load_briefing(path, root=ROOT, name="t.yaml")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "district: Nowhere" in text)
+    assert caught.value.problems == [  # the line of the mapping's first entry
+        f"t.yaml:{line}: section 't' (sections[0]).where: data/districts.csv: no row matches "
+        "'where'"]

@@ -211,7 +211,8 @@ def _file_cell(r, i, col, cell, decimal):
         if col.decimals is not None and written > col.decimals:
             r.ctx.problem(r.sub("columns") + (i, "decimals"),
                           f"{cell.where}: column '{cell.column}': {cell.value!r} has "
-                          f"{written} decimals; {col.decimals} would print it rounded")
+                          f"{written} decimal{'s' * (written != 1)}; {col.decimals} would "
+                          "print it rounded")
             return None
         return TableCell(number=number, decimals=written)
     text = _cell_text(cell.value)
