@@ -89,6 +89,7 @@ def test_briefing_builds_an_edition_outside_the_checkout(installed):
     bin_dir, work = installed
     data = work / "second.yaml"
     shutil.copy(SECOND, data)
+    shutil.copy(SECOND.parent / "second-population.csv", work)  # the table it reads
     result = subprocess.run(
         [str(bin_dir / "briefing"), "build", "--data", "second.yaml", "--out", "out"],
         cwd=work, capture_output=True, text=True, timeout=240)
