@@ -11,7 +11,7 @@ from conftest import DATA, ROOT, SECOND, run_cli
 def test_check_valid_data():
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
-    assert "data.yaml: valid (20 sections, editions: en, az)" in result.stdout
+    assert "data.yaml: valid (22 sections, editions: en, az)" in result.stdout
 
 
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["check", "--help"]])

@@ -2,6 +2,7 @@
 edition, or says it is the same in all ({all: "COP29"}); problems name sections by id/title."""
 
 import pytest
+import yaml
 from conftest import DATA, ROOT, SECOND, copy_tables
 
 from report.document.load import load_briefing
@@ -16,7 +17,13 @@ def _line(needle, base=DATA):
     return text[:text.index(needle)].count("\n") + 1
 
 
-AT = f"variant.yaml:{_line(DONORS)}: section 'donors' (sections[18]).title"
+def _index(section_id, base=DATA):
+    """Return the index of the section `section_id` in `base` (sections come and go)."""
+    sections = yaml.safe_load(base.read_text(encoding="utf-8"))["sections"]
+    return next(i for i, section in enumerate(sections) if section.get("id") == section_id)
+
+
+AT = f"variant.yaml:{_line(DONORS)}: section 'donors' (sections[{_index('donors')}]).title"
 
 
 def _load(tmp_path, old, new, base=DATA):

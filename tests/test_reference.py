@@ -79,5 +79,5 @@ def test_a_new_type_appears_with_its_keys_without_writing_docs():
     assert "A throw-away type: counted things." in text
     assert "| `counts` | list of [figure](#figure) | yes | The counts, one card each. |" in text
     assert "| `remark` | [text](#text) | no | A remark under the cards. |" in text
-    assert "yes, except in `cover`, `tally`" in text
+    assert "yes, except in `cover`, `image`, `tally`" in text
     assert "# (no example yet)" in text

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from . import fields as f
 from . import figures, load, model
 from .sections import SECTION_TYPES, Registry, SectionType, _one_section
+from .sections.table import read_cell, read_match
 from .yamlfile import YamlDoc
 
 LEAVES = {f.text: "text", f.para: "para", f.value: "value", f.plain_str: "string",
           f.ident: "id", f.color: "colour", f.count: "whole", f.amount: "number",
           f.percent: "percent", f.partial_date: "date", f.flag: "flag",
-          f.single_line_text: "text", load._headline: "figure_id"}
+          f.single_line_text: "text", load._headline: "figure_id", f.height_mm: "height",
+          f.decimals: "whole", read_cell: "cell", read_match: "match"}
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def describe(convert) -> Shape:
         return Shape("mapping", item=describe(free["convert"]))
     if name.startswith("choice."):
         return Shape("choice", options=tuple(free["options"]))
-    if name.startswith("_asset."):
+    if name.startswith(("_asset.", "asset.")):
         return Shape("asset", options=tuple(free["suffixes"] or ()))
     if name.startswith("section_reader."):
         return Shape("sections", types=tuple(describe_sections(free["types"])))

@@ -65,6 +65,15 @@ EXAMPLES = {
     - activity: "Contact with the families of people detained in Azerbaijan"
       carried_by: "ICRC Delegation in Armenia"
 """,
+    "image": """\
+- type: image
+  title: "A picture from assets/"
+  file: assets/brand/logo.svg
+  alt: "A light-blue page with a folded corner and three lines of text on a dark-blue square"
+  credit: "Field Briefings"
+  caption: "A photo or a map goes here the same way: put the file in assets/."
+  size: column
+""",
     "items": """\
 - type: items
   title: "Main priorities"
@@ -120,6 +129,19 @@ EXAMPLES = {
     - "Figures are reproduced as published; no figure was estimated or added."
   unavailable:
     - "The fact sheet's photo is not available."
+""",
+    "table": """\
+- type: table
+  title: "Population, mid-2024"
+  source: unhcr-factsheet-2024
+  caption: "People of concern to UNHCR in Azerbaijan, mid-2024"
+  columns:
+    - {column: group, header: "Group"}
+    - {column: people, header: "People", format: number}
+  rows:
+    - {group: "IDPs", people: {figure: idps}}
+    - {group: "Refugees", people: {figure: refugees}}
+    - {group: "Stateless people", people: {figure: stateless}}
 """,
     "text": """\
 - type: text

@@ -29,6 +29,7 @@ BREAK_RE = re.compile(r"[ \t\n\u200b]+")  # where a line may break (not NBSP)
 MAX_WORD = 200  # characters without a break: longer ones are refused, shorter ones wrap
 MAX_MAGNITUDE = 10**15  # no figure in a briefing comes near; Babel and Decimal cope below
 MAX_DECIMALS = 6
+HEIGHT_MM = (25, 200)  # a chart's height: readable, and never taller than a page's body
 
 
 class Context:
@@ -41,6 +42,8 @@ class Context:
         self.problems: list[str] = []
         self.listener = None  # describe.py: called with (reader, key, convert, default)
         self.figures: dict = {}  # id -> FigureDef, read before the sections (figures.py)
+        self.tables = None  # figures._Tables: the `tables:` block, for table sections
+        self.root = None  # the project folder whose assets/ sections name (load.py)
 
     def problem(self, path, message: str) -> None:
         """Record one problem at `path` (file, line and path are added)."""
@@ -292,6 +295,16 @@ def decimals(ctx, value, path):
     result = count(ctx, value, path)
     if result is not None and result > MAX_DECIMALS:
         ctx.problem(path, f"expected at most {MAX_DECIMALS} decimal places, got {result}")
+        return None
+    return result
+
+
+def height_mm(ctx, value, path):
+    """Read a height in millimetres, from HEIGHT_MM[0] to HEIGHT_MM[1]."""
+    result = amount(ctx, value, path)
+    low, high = HEIGHT_MM
+    if result is not None and not low <= result <= high:
+        ctx.problem(path, f"expected a height from {low} to {high} (millimetres), got {result}")
         return None
     return result
 

@@ -79,12 +79,12 @@ def read_max_change(ctx, raw, path):
 def read_figures(ctx, top: dict, *, base: Path) -> dict | None:
     """{id: FigureDef} from the top-level `tables:`, `figures:` and `max_change:`."""
     raw = top.get("figures")
+    tables = ctx.tables = _Tables(ctx, top.get("tables"), base)  # table sections read it too
     if raw is None:
         return {}
     limit = None
     if top.get("max_change") is not None:
         limit = read_max_change(ctx, top["max_change"], ("max_change",))
-    tables = _Tables(ctx, top.get("tables"), base)
     if not isinstance(raw, dict):
         ctx.problem(("figures",), f"expected a mapping of figure ids to figures, got "
                                   f"{f.describe(raw)}")

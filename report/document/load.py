@@ -15,7 +15,7 @@ from ..errors import DataError
 from . import fields as f
 from .checks import check_briefing
 from .figures import check_sources, read_figures
-from .images import IMAGE_SUFFIXES, image_problem
+from .images import IMAGE_SUFFIXES, asset
 from .model import (
     DEFAULT_OUTPUT_NAME,
     LAYOUTS,
@@ -85,6 +85,7 @@ def file_reader(*, root: Path = PROJECT_ROOT, section_types: Registry = SECTION_
     `figures:`, `max_change:`) are read into `ctx.figures` before the sections that use them.
     """
     def read_file(ctx, raw, path):
+        ctx.root = root  # where sections' assets are (an image section's file)
         top = f.Reader(ctx, raw, path)
         parts = {
             "document": top.get("document", _document),
@@ -247,30 +248,8 @@ def _fixed_mapping(keys, convert):
 
 
 def _asset(root: Path, *, base: Path, suffixes=None):
-    """Return a converter of an asset path: relative to `base` (the project, or the brand
-    file's folder), it must stay inside `root/assets/` and exist; it reads the path below
-    assets/."""
-    assets = (root / "assets").resolve()
-
-    def read_asset(ctx, raw, path):
-        rel = f.plain_str(ctx, raw, path)
-        if rel is None:
-            return None
-        full = (base / rel).resolve()
-        if not full.is_relative_to(assets):
-            where = "as assets/..." if base == root else "relative to this brand file"
-            ctx.problem(path, f"'{rel}' is outside assets/; put the file in assets/ and "
-                              f"name it {where}")
-        elif not full.is_file():
-            ctx.problem(path, f"'{rel}' does not exist")
-        elif suffixes and full.suffix.lower() not in suffixes:
-            ctx.problem(path, f"'{rel}' should be one of {', '.join(suffixes)}")
-        elif problem := image_problem(full):
-            ctx.problem(path, f"'{rel}' {problem}")
-        else:
-            return full.relative_to(assets).as_posix()
-        return None
-    return read_asset
+    """Return a converter of an asset path below `root/assets/` (images.asset)."""
+    return asset(root, base=base, suffixes=suffixes)
 
 
 def _source(ctx, raw, path):

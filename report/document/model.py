@@ -252,12 +252,16 @@ CHART_SIZES = ("auto", "column", "full")
 
 @dataclass(frozen=True)
 class ChartSection(Section):
-    """A section drawn as a chart. In the handout, `size` is a column ("auto", "column") or
-    both columns ("full"); the full briefing draws every chart page-wide."""
+    """A section drawn as a chart, `size` wide (a column or the full width) and, if given,
+    `height` millimetres high."""
 
     size: str = "auto"
-    """How wide the chart is in the handout: `auto` or `column` (one column), `full` (both
-    columns); the full briefing draws every chart page-wide."""
+    """How wide the chart is: in the handout `auto` or `column` is one column, `full` both
+    columns; in the full briefing `auto` or `full` is the text width, `column` a narrower
+    chart, centred."""
+    height: float | None = None
+    """The chart's height in millimetres (25 to 200); by default the chart's own, from its
+    data."""
 
 
 @dataclass(frozen=True)

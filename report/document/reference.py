@@ -10,6 +10,7 @@ import textwrap
 
 from .describe import Shape, TypeInfo, describe_file
 from .examples import EXAMPLES
+from .fields import HEIGHT_MM
 from .sections import SECTION_FIELDS
 
 HEADER = """\
@@ -73,6 +74,14 @@ KINDS = [
     ("change", "change", "A percentage as `25%` (or the number `25`)."),
     ("date", "date", "`2025`, `\"2025-09\"` (quoted) or `2025-09-01`, printed at that "
      "precision."),
+    ("table cell", "cell",
+     "A cell of a table written inline: a [text](#text), `{figure: id}` (a figure declared "
+     "under `figures:`, printed per edition; a number typed here is an error), or `~` for a "
+     "cell that is not available (printed as \"not available\" in the edition's words)."),
+    ("cell value", "match", "A string or a number, compared with a table file's cell as "
+     "text (`2024` matches the cell `2024`)."),
+    ("height in mm", "height", f"A number of millimetres, from {HEIGHT_MM[0]} to "
+     f"{HEIGHT_MM[1]}."),
     ("id", "id", "A name: lower-case letters, digits, `-` and `_` (`unhcr-factsheet-2024`)."),
     ("colour", "colour", "A colour as `\"#rrggbb\"` (quoted)."),
     ("whole number", "whole", "A whole number, not negative."),

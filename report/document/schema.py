@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from .describe import Shape, describe_file
-from .fields import COLOR_RE, ID_RE
+from .fields import COLOR_RE, HEIGHT_MM, ID_RE
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 LANG_KEY = "^[a-z]{2,3}$"
@@ -62,6 +62,12 @@ LEAF_SCHEMAS = {
                                {"type": "string", "minLength": 1}]},
     "share": {"type": "object", "required": ["part", "whole"], "additionalProperties": False,
               "properties": {"part": {"$ref": "#/$defs/id"}, "whole": {"$ref": "#/$defs/id"}}},
+    "cell": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/text"}, {
+        "type": "object", "required": ["figure"], "additionalProperties": False,
+        "properties": {"figure": {"$ref": "#/$defs/id"}}}],
+        "description": "A text, {figure: id}, or ~ (not available)."},
+    "match": {"anyOf": [{"type": "string"}, {"type": "number"}]},
+    "height": {"type": "number", "minimum": HEIGHT_MM[0], "maximum": HEIGHT_MM[1]},
     "change": {"anyOf": [{"type": "number", "minimum": 0},
                          {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}]},
 }

@@ -73,6 +73,12 @@ def _to_svg(fig, brand) -> str:
                                   f"font-family: '{brand.font_family} Brand'")
 
 
+def _height(section, inches: float) -> float:
+    """Return the chart's height in inches: the section's `height` (mm) if it sets one."""
+    height = getattr(section, "height", None)
+    return height / 25.4 if height else inches
+
+
 def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -> str:
     """Draw horizontal bars on a linear scale, small groups repeated in a zoomed panel."""
     import matplotlib
@@ -84,7 +90,7 @@ def population_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN
     with matplotlib.rc_context(_style(brand)):
         rows = [len(groups)] + ([len(small)] if small else [])
         row, head = (0.22, 0.68) if narrow else (0.34, 0.75)
-        fig = Figure(figsize=(width, row * sum(rows) + head * len(rows)))
+        fig = Figure(figsize=(width, _height(section, row * sum(rows) + head * len(rows))))
         axes = fig.subplots(len(rows), 1, gridspec_kw={"height_ratios": rows}, squeeze=False)
         _bars(axes[0][0], groups, lang, brand, labels.chart_all_groups, groups[0].value,
               narrow=narrow)
@@ -138,7 +144,7 @@ def funding_svg(section, lang: str, labels, brand, *, width: float = WIDTH_IN) -
 
     amounts = _funding_words(section, lang)
     with matplotlib.rc_context(_style(brand)):
-        fig = Figure(figsize=(width, 1.45))
+        fig = Figure(figsize=(width, _height(section, 1.45)))
         ax = fig.add_axes((0.01, 0.08, 0.98, 0.5))
         ax.barh([0], [section.funded], color=brand.colors["primary"], height=0.9)
         ax.barh([0], [section.gap], left=[section.funded], color=brand.colors["accent"],

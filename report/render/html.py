@@ -53,8 +53,10 @@ def edition_folder(briefing, lang: str, *, name: str | None = None) -> str:
 
 
 def linked_files(briefing, *, layout: str = "briefing") -> tuple:
-    """Return the project files the templates link to: the stylesheets, the logo, the fonts."""
-    assets = [briefing.brand.logo, *briefing.brand.fonts.values()]
+    """Return the project files the templates link to: the stylesheets, the logo, the fonts,
+    the images of `image` sections."""
+    images = [s.file for s in layout_sections(briefing, layout) if s.type == "image"]
+    assets = [briefing.brand.logo, *briefing.brand.fonts.values(), *dict.fromkeys(images)]
     return (*STYLESHEETS[layout], *(f"assets/{rel}" for rel in assets))
 
 

@@ -4,7 +4,8 @@
 `handout` is the two-page A4 fact sheet (templates/handout/handout.html; any file in
 templates/handout/ replaces the briefing's template of the same path): no contents, nothing
 marked `briefing_only: true` (a section or a paragraph), charts a column wide unless their
-section says `size: full`.
+section says `size: full`. In the briefing a chart of `size: column` is a column wide too,
+centred.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ def layout_sections(briefing, layout: str) -> tuple:
 
 
 def chart_widths(briefing, layout: str) -> dict:
-    """Return {section id: inches} for the charts not drawn page-wide."""
-    if layout != "handout":
-        return {}
+    """Return {section id: inches} for the charts not drawn page-wide: in the handout all
+    but `size: full`, in the briefing those of `size: column` (narrower, centred)."""
+    narrow = ("auto", "column") if layout == "handout" else ("column",)
     return {s.id: charts_mod.COLUMN_IN for s in layout_sections(briefing, layout)
-            if charts_mod.chart_of(s) and s.size != "full"}
+            if charts_mod.chart_of(s) and s.size in narrow}
 
 
 def _short(section):

@@ -28,7 +28,7 @@ from .. import fields as f
 from ..model import CHART_SIZES, Section
 
 SECTION_FIELDS = ("type", "id", "title", "source", "as_of", "intro", "briefing_only")
-CHART_FIELDS = ("size",)  # on sections whose type has a chart
+CHART_FIELDS = ("size", "height")  # on sections whose type has a chart
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,8 @@ def _common_fields(r, kind: SectionType, *, default_id: str) -> dict:
 
 
 def _chart_fields(r, kind: SectionType) -> dict:
-    """`size` (auto, column, full): how wide the chart is in the handout."""
+    """`size` (auto, column, full): how wide the chart is; `height` in mm, if not its own."""
     if not kind.chart:
         return {}
-    return {"size": r.get("size", f.choice(*CHART_SIZES), default="auto")}
+    return {"size": r.get("size", f.choice(*CHART_SIZES), default="auto"),
+            "height": r.get("height", f.height_mm, default=None)}
