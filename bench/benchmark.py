@@ -3,7 +3,10 @@
 `make bench` (or `.venv/bin/python bench/benchmark.py [--rounds N]`). Each round runs every
 contender once, in turn, so that a noisy moment of the machine hits all of them alike; the
 table reports medians and ratios measured in this one run, never absolute pass/fail.
-Writes docs/performance.md.
+The growth series (the briefing with its FAQ repeated) is in growth.py. Writes
+docs/performance.md, keeping its hand-written notes (from the NOTES line on), and the growth
+chart docs/performance-growth.png. `--long-faq 5000` adds the peak memory of one build of
+a 5,000-question FAQ (English; several minutes).
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from growth import (  # noqa: E402
+    count_pages,
     draw_chart,
     growth_lines,
     measure_growth,
     measure_layouts,
     per_page,
+    write_long_faq,
     write_variant,
 )
 
@@ -38,6 +43,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-component-update", "--disable-sync", "--no-pdf-header-footer"]
 TITLE = "ICRC transition and UNHCR operations"
 CHART = "performance-growth.png"  # in docs/, beside performance.md
+NOTES = "<!-- Written by hand from here on; `make bench` keeps it. -->"
 
 
 def run_process(cmd, *, cwd=ROOT):
@@ -160,6 +166,15 @@ def measure(rounds: int, work: Path, *, growth_rounds: int = 3) -> dict:
     return {"results": results, "sizes": sizes, "chromium": chromium, "growth": growth}
 
 
+def long_faq(work: Path, questions: int) -> dict:
+    """One whole-process build of a `questions`-question FAQ: wall, peak RSS, pages."""
+    data = write_long_faq(work, root=ROOT, questions=questions)
+    out = work / "long-faq-out"
+    wall, mem = run_process(build_cmd(data, out, "--force"))
+    pages = count_pages(next(out.glob("*.pdf")))
+    return {"questions": questions, "wall": wall, "mem": mem, "pages": pages}
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -232,6 +247,11 @@ def report(measured: dict, rounds: int, growth_rounds: int) -> str:
                                   for name, size in sizes.items()) + ".",
     ]
     lines += ["", *growth_lines(measured["growth"], CHART)]
+    if "long_faq" in measured:
+        big = measured["long_faq"]
+        lines += ["", f"A {big['questions']:,}-question FAQ (English, {big['pages']} pages, one "
+                      f"whole-process build): {big['wall']:.1f} s, peak memory "
+                      f"{big['mem']:.0f} MiB (target ≤ 300 MiB for up to 500 pages)."]
     if not has_peer:
         lines += ["", "Chromium was not found, so the peer was skipped "
                       "(`apt-get install chromium` to include it)."]
@@ -267,19 +287,29 @@ def _subsetter():
     return "HarfBuzz" if harfbuzz_subset else "fontTools; apt-get install libharfbuzz-subset0"
 
 
+def kept_notes(path: Path) -> str:
+    """Return the hand-written part of `path` (from NOTES on), which a bench run keeps."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return "\n" + text[text.index(NOTES):] if NOTES in text else ""
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench/benchmark.py", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--growth-rounds", type=int, default=3,
                         help="rounds of the growth series and the layouts (default: 3)")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--long-faq", type=int, default=0, metavar="QUESTIONS",
+                        help="also build a FAQ of this many questions once (peak memory)")
     args = parser.parse_args(argv)
     if not chromium_path():
         print("chromium not found: the peer is skipped (apt-get install chromium)")  # noqa: T201
     with tempfile.TemporaryDirectory() as work:
         measured = measure(args.rounds, Path(work), growth_rounds=args.growth_rounds)
+        if args.long_faq:
+            measured["long_faq"] = long_faq(Path(work), args.long_faq)
     text = report(measured, args.rounds, args.growth_rounds)
-    args.output.write_text(text, encoding="utf-8")
+    args.output.write_text(text + kept_notes(args.output), encoding="utf-8")
     draw_chart(measured["growth"], args.output.parent / CHART)
     print(text)  # noqa: T201
     return 0

@@ -11,6 +11,7 @@ with the tables (data/) beside them.
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import statistics
 import subprocess
@@ -38,6 +39,36 @@ def write_variant(work: Path, name: str, *, root: Path, faq_times: int = 1,
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000),
                     encoding="utf-8")
     return path
+
+
+def write_long_faq(work: Path, *, root: Path, questions: int) -> Path:
+    """Write long-faq.yaml: data.yaml in English only (editions: [en]), its FAQ's shorter
+    questions (with their first answer paragraph) cycled to `questions` questions, so that
+    it stays under the data file's size limit (2 MiB); return its path."""
+    data = yaml.safe_load((root / "data.yaml").read_text(encoding="utf-8"))
+    data = _english(data)
+    data["document"]["editions"] = ["en"]
+    data["document"]["outputs"] = data["document"]["outputs"][:1]
+    faq = next(s for s in data["sections"] if s["type"] == "faq")
+    items = [{**item, "answer": item["answer"][:1]} for item in faq["items"]]
+    items = [item for item in items if len(json.dumps(item, ensure_ascii=False)) < 400]
+    faq["items"] = [copy.deepcopy(items[i % len(items)]) for i in range(questions)]
+    shutil.copytree(root / "data", work / "data", dirs_exist_ok=True)
+    path = work / "long-faq.yaml"  # JSON, which is YAML, without indentation: smaller
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str),
+                    encoding="utf-8")
+    return path
+
+
+def _english(value):
+    """Return `value` with every {en: ..., az: ...} text reduced to its English."""
+    if isinstance(value, dict):
+        if "en" in value and set(value) <= {"en", "az"}:
+            return {"en": value["en"]}
+        return {key: _english(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_english(item) for item in value]
+    return value
 
 
 def count_pages(pdf: Path) -> int:
