@@ -47,7 +47,8 @@ NOTES = "<!-- Written by hand from here on; `make bench` keeps it. -->"
 
 
 def run_process(cmd, *, cwd=ROOT):
-    """Run a whole process; return (wall seconds, peak RSS in MiB of it and its children)."""
+    """Run a whole process; return (wall seconds, peak RSS in MiB of it and its children,
+    CPU seconds of it and its children: less sensitive to a loaded machine than wall)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -57,7 +58,7 @@ def run_process(cmd, *, cwd=ROOT):
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n"
                          f"{proc.stderr.read().decode(errors='replace')}")
     proc.stderr.close()
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def build_cmd(data, out, *extra):
@@ -136,7 +137,7 @@ def measure(rounds: int, work: Path, *, growth_rounds: int = 3) -> dict:
                    stdout=subprocess.DEVNULL)
     for round_no in range(1, rounds + 1):
         shutil.rmtree(out / ".cache", ignore_errors=True)
-        wall, mem = run_process(build_cmd(data, out, "--force"))
+        wall, mem, _cpu = run_process(build_cmd(data, out, "--force"))
         results["cold"].append(wall)
         results["cold_mem"].append(mem)
         edit_text(data, round_no)  # text only: the chart cache (from the cold run) is warm
@@ -145,7 +146,7 @@ def measure(rounds: int, work: Path, *, growth_rounds: int = 3) -> dict:
         if chromium:
             wall = mem = 0.0
             for lang in ("en", "az"):
-                one, peak = chromium_print(chromium, out / f"briefing-{lang}.html",
+                one, peak, _cpu = chromium_print(chromium, out / f"briefing-{lang}.html",
                                            work / f"chromium-{lang}.pdf",
                                            Path(tempfile.mkdtemp(dir=work)))
                 wall += one
@@ -170,7 +171,7 @@ def long_faq(work: Path, questions: int) -> dict:
     """One whole-process build of a `questions`-question FAQ: wall, peak RSS, pages."""
     data = write_long_faq(work, root=ROOT, questions=questions)
     out = work / "long-faq-out"
-    wall, mem = run_process(build_cmd(data, out, "--force"))
+    wall, mem, _cpu = run_process(build_cmd(data, out, "--force"))
     pages = count_pages(next(out.glob("*.pdf")))
     return {"questions": questions, "wall": wall, "mem": mem, "pages": pages}
 

@@ -87,24 +87,28 @@ def measure_growth(work: Path, rounds: int, *, root: Path, run, build_cmd, chrom
         subprocess.run(build_cmd(data, out, "--force", "--keep-html", "--lang", "en"),
                        check=True, stdout=subprocess.DEVNULL)
         sizes.append({"times": times, "data": data, "out": out, "ours": [], "ours_mem": [],
-                      "chromium": [], "chromium_mem": []})
+                      "ours_cpu": [], "chromium": [], "chromium_mem": [], "chromium_cpu": []})
     for _ in range(rounds):
         for size in sizes:  # every size in each round: a noisy moment hits all alike
             shutil.rmtree(size["out"] / ".cache", ignore_errors=True)
-            wall, mem = run(build_cmd(size["data"], size["out"], "--force", "--lang", "en"))
-            size["ours"].append(wall)
-            size["ours_mem"].append(mem)
+            measured = run(build_cmd(size["data"], size["out"], "--force", "--lang", "en"))
+            _record(size, "ours", measured)
             if chromium:
-                wall, mem = print_pdf(chromium, size["out"] / "briefing-en.html",
-                                      size["out"] / "chromium-en.pdf",
-                                      Path(tempfile.mkdtemp(dir=work)))
-                size["chromium"].append(wall)
-                size["chromium_mem"].append(mem)
+                _record(size, "chromium", print_pdf(chromium, size["out"] / "briefing-en.html",
+                                                    size["out"] / "chromium-en.pdf",
+                                                    Path(tempfile.mkdtemp(dir=work))))
     for size in sizes:
         size["pages"] = count_pages(size["out"] / "briefing-en.pdf")
         if chromium:
             size["chromium_pages"] = count_pages(size["out"] / "chromium-en.pdf")
     return sizes
+
+
+def _record(size: dict, who: str, measured) -> None:
+    wall, mem, cpu = measured
+    size[who].append(wall)
+    size[f"{who}_mem"].append(mem)
+    size[f"{who}_cpu"].append(cpu)
 
 
 def measure_layouts(work: Path, rounds: int, *, root: Path, run, build_cmd) -> dict:
@@ -137,24 +141,28 @@ def growth_lines(sizes: list, chart_name: str) -> list:
     """The growth section of docs/performance.md: a table, the per-page costs, the chart."""
     peer = bool(sizes[0]["chromium"])
     lines = ["## Growth: the briefing with its FAQ repeated (English, whole processes)", "",
+             "Wall seconds, CPU seconds in brackets (the process and its children).", "",
              "| FAQ | pages (ours) | ours (s) | peak MiB (ours) | "
-             + ("pages (Chromium) | Chromium (s) | peak MiB (Chromium) | ratio |"
+             + ("pages (Chromium) | Chromium (s) | peak MiB (Chromium) | ratio (CPU) |"
                 if peer else ""),
              "|---|---|---|---|" + ("---|---|---|---|" if peer else "")]
     for s in sizes:
-        row = (f"| {s['times']}× | {s['pages']} | {_median(s['ours']):.2f} | "
-               f"{max(s['ours_mem']):.0f} |")
+        row = (f"| {s['times']}× | {s['pages']} | {_median(s['ours']):.2f} "
+               f"({_median(s['ours_cpu']):.2f}) | {max(s['ours_mem']):.0f} |")
         if peer:
-            row += (f" {s['chromium_pages']} | {_median(s['chromium']):.2f} | "
-                    f"{max(s['chromium_mem']):.0f} | "
-                    f"{_median(s['ours']) / _median(s['chromium']):.2f} |")
+            row += (f" {s['chromium_pages']} | {_median(s['chromium']):.2f} "
+                    f"({_median(s['chromium_cpu']):.2f}) | {max(s['chromium_mem']):.0f} | "
+                    f"{_median(s['ours']) / _median(s['chromium']):.2f} "
+                    f"({_median(s['ours_cpu']) / _median(s['chromium_cpu']):.2f}) |")
         lines.append(row)
-    ours = per_page(sizes, "ours", "pages")
+    ours, ours_cpu = per_page(sizes, "ours", "pages"), per_page(sizes, "ours_cpu", "pages")
     lines += ["", f"Seconds per extra page (from {sizes[0]['times']}× to {sizes[-1]['times']}×): "
-              f"ours {ours:.3f}"]
+              f"ours {ours:.3f} ({ours_cpu:.3f} CPU)"]
     if peer:
         theirs = per_page(sizes, "chromium", "chromium_pages")
-        lines[-1] += f", Chromium {theirs:.3f}; ratio {ours / theirs:.1f}."
+        theirs_cpu = per_page(sizes, "chromium_cpu", "chromium_pages")
+        lines[-1] += (f", Chromium {theirs:.3f} ({theirs_cpu:.3f} CPU); ratio "
+                      f"{ours / theirs:.1f} ({ours_cpu / theirs_cpu:.1f} CPU).")
     lines += ["", f"![time against pages, ours and Chromium]({chart_name})"]
     return lines
 
