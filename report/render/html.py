@@ -9,6 +9,7 @@ held in memory, and refuses everything else.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ from . import charts as charts_mod
 from .layouts import STYLESHEETS, TEMPLATES, chart_widths, layout_sections
 
 CHART_DIR = "charts"
+# Above this many pages, the laid-out document is collected before tagging (for 465 pages
+# the peak then stays at the writing's, 510 MiB, instead of 544 MiB while tagging); below,
+# the memory saved is small and a full collection costs time (0.07 s for 12 pages).
+RELEASE_PAGES = 50
 
 
 @dataclass
@@ -229,9 +234,13 @@ def html_to_pdf(html: str, *, root: Path, generated: dict | None = None, folder:
             string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher
         ).render(font_config=font_config or FontConfiguration(), pdf_variant="pdf/ua-1")
         pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        pages = len(document.pages)
+        del document  # the laid-out pages, most of the memory, go before tagging
+        if pages > RELEASE_PAGES:
+            gc.collect()  # they hold reference cycles: only a collection frees them
     except Exception as exc:  # WeasyPrint raises many kinds; report them as one
         raise RenderError(f"rendering failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
     pdf, tag_warnings = tag_pdf(pdf, html)  # the structure WeasyPrint leaves out: tagging.py
-    return pdf, len(document.pages), collect.messages + tag_warnings
+    return pdf, pages, collect.messages + tag_warnings

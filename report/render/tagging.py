@@ -39,12 +39,13 @@ def tag_pdf(pdf: bytes, html: str) -> tuple:
     """Return (the mended PDF bytes, warnings) for WeasyPrint's `pdf` laid out from `html`."""
     facts = read_html(html)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        mark_margin_boxes(doc)
-        scope_header_cells(doc)
-        add_id_tree(doc)
+        elements = list(walk_elements(doc))  # the steps change attributes, never the tree
+        mark_margin_boxes(doc, elements)
+        scope_header_cells(elements)
+        add_id_tree(doc, elements)
         describe_links(doc, facts.links)
-        warnings = mark_languages(doc, facts.phrases)
-        mend_figure_boxes(doc)
+        warnings = mark_languages(doc, elements, facts.phrases)
+        mend_figure_boxes(elements)
         out = io.BytesIO()
         doc.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
@@ -119,9 +120,10 @@ def _mcids(element) -> list:
 
 # ---- Margin boxes -> artifacts -------------------------------------------------------------
 
-def mark_margin_boxes(doc) -> None:
-    """Turn the marked content of elements outside the tree into pagination artifacts."""
-    in_tree = {element.objgen for element in walk_elements(doc)}
+def mark_margin_boxes(doc, elements) -> None:
+    """Turn the marked content of elements outside the tree (`elements`, every element in
+    it) into pagination artifacts."""
+    in_tree = {element.objgen for element in elements}
     nums = doc.Root.StructTreeRoot.ParentTree.Nums
     page_index = {page.objgen: i for i, page in enumerate(doc.pages)}
     for key, value in zip(nums[::2], nums[1::2], strict=True):
@@ -149,17 +151,34 @@ def _check_margin_box(element, doc, page_index, page_number) -> None:
 
 
 def _artifact_content(doc, page, mcids: set) -> None:
+    """Rewrite the page's marked content `mcids` as header or footer artifacts (a header if
+    its first text is in the upper half of the page), in one pass over the content."""
     height = float(page.MediaBox[3])
-    ops = pikepdf.parse_content_stream(page)
-    positions = _marked_positions(ops)
-    out = []
-    for operands, operator in ops:
-        mcid = _mcid_of(operands, operator)
-        if mcid in mcids:
-            where = "/Header" if positions.get(mcid, 0) > height / 2 else "/Footer"
-            operands = [Name.Artifact, Dictionary(Type=Name.Pagination, Subtype=Name(where))]
-        out.append((operands, operator))
-    page.obj.Contents = doc.make_stream(pikepdf.unparse_content_stream(out))
+    ops = [(operands, operator) for operands, operator in pikepdf.parse_content_stream(page)]
+    ctm, saved, current = (1, 0, 0, 1, 0, 0), [], None
+    starts, positions = defaultdict(list), {}  # MCID -> its BDC's indices; its first text's y
+    for index, (operands, operator) in enumerate(ops):
+        op = str(operator)
+        if op == "q":
+            saved.append(ctm)
+        elif op == "Q":
+            ctm = saved.pop()
+        elif op == "cm":
+            ctm = _multiply(tuple(float(x) for x in operands), ctm)
+        elif op == "BDC":
+            current = _mcid_of(operands, operator)
+            if current in mcids:
+                starts[current].append(index)
+        elif op == "Tm" and current in starts and current not in positions:
+            positions[current] = _multiply(tuple(float(x) for x in operands), ctm)[5]
+            if len(positions) == len(mcids):
+                break  # an MCID marks one sequence of a page: all found and placed
+    for mcid, indices in starts.items():
+        where = "/Header" if positions.get(mcid, 0) > height / 2 else "/Footer"
+        for index in indices:
+            ops[index] = ([Name.Artifact, Dictionary(Type=Name.Pagination, Subtype=Name(where))],
+                          ops[index][1])
+    page.obj.Contents = doc.make_stream(pikepdf.unparse_content_stream(ops))
 
 
 def _mcid_of(operands, operator):
@@ -175,29 +194,11 @@ def _multiply(m, n):
             e * p + f * r + t, e * q + f * s + u)
 
 
-def _marked_positions(ops) -> dict:
-    """{MCID: the PDF y of the first text inside it}, following q/Q/cm."""
-    ctm, saved, current, positions = (1, 0, 0, 1, 0, 0), [], None, {}
-    for operands, operator in ops:
-        op = str(operator)
-        if op == "q":
-            saved.append(ctm)
-        elif op == "Q":
-            ctm = saved.pop()
-        elif op == "cm":
-            ctm = _multiply(tuple(float(x) for x in operands), ctm)
-        elif op == "BDC":
-            current = _mcid_of(operands, operator)
-        elif op == "Tm" and current is not None and current not in positions:
-            positions[current] = _multiply(tuple(float(x) for x in operands), ctm)[5]
-    return positions
-
-
 # ---- Tables ----------------------------------------------------------------------------------
 
-def scope_header_cells(doc) -> None:
+def scope_header_cells(elements) -> None:
     """Give every TH a /Scope: Row, Column or Both, from the cells that list it as header."""
-    for table in [e for e in walk_elements(doc) if e.S == "/Table"]:
+    for table in [e for e in elements if e.S == "/Table"]:
         rows = [e for e in _descendants(table) if e.S == "/TR"]
         listed = defaultdict(set)  # header ID -> "same row" / "other row"
         headers = []
@@ -229,9 +230,9 @@ def _descendants(element):
             yield from _descendants(kid)
 
 
-def add_id_tree(doc) -> None:
+def add_id_tree(doc, elements) -> None:
     """Add the structure tree root's /IDTree (a name tree of every element /ID)."""
-    ids = {bytes(e.ID): e for e in walk_elements(doc) if "/ID" in e}
+    ids = {bytes(e.ID): e for e in elements if "/ID" in e}
     if not ids:
         return
     names = Array()
@@ -263,13 +264,14 @@ def describe_links(doc, links: dict) -> None:
 
 # ---- Language of parts -----------------------------------------------------------------------
 
-def mark_languages(doc, phrases: list) -> list:
-    """Put /Lang on the /Span elements of the marked phrases; warn of any not found."""
+def mark_languages(doc, elements, phrases: list) -> list:
+    """Put /Lang on the /Span elements (of `elements`, in reading order) of the marked
+    phrases; warn of any not found."""
     pages = {page.objgen: i for i, page in enumerate(doc.pages)}
     texts = _PageTexts(doc)
     wanted = list(phrases)
     remaining = wanted[0][1] if wanted else ""
-    for element in walk_elements(doc):
+    for element in elements:
         if not wanted or element.S != "/Span" or not any(map(_is_element, _kids(element))):
             continue
         words = " ".join(_span_text(element, texts, pages).split())
@@ -342,10 +344,10 @@ def _to_unicode(font) -> dict:
 
 # ---- Figures ---------------------------------------------------------------------------------
 
-def mend_figure_boxes(doc) -> None:
+def mend_figure_boxes(elements) -> None:
     """Convert each figure's /BBox from CSS pixels (from the top) to PDF points on its page."""
     bases = {}
-    for element in walk_elements(doc):
+    for element in elements:
         if element.S != "/Figure" or "/BBox" not in (element.get("/A") or {}):
             continue
         page = pikepdf.Page(element.Pg)
