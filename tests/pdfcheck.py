@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -81,3 +82,16 @@ def page_fill(page, *, top: float, bottom: float) -> float:
 
 def open_pdf(path):
     return pdfium.PdfDocument(str(path))
+
+
+def structure_elements(pdf):
+    """Every structure element reachable from the root, in reading order (an independent walk)."""
+    found, stack = [], [pdf.Root.StructTreeRoot]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Dictionary) and "/K" in node:
+            if "/S" in node:
+                found.append(node)
+            kids = node.K
+            stack.extend(reversed(list(kids)) if isinstance(kids, pikepdf.Array) else [kids])
+    return found

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 import yaml
 from conftest import ROOT, run_cli
-from pdfcheck import MM, open_pdf
+from pdfcheck import MM, open_pdf, structure_elements
 from PIL import Image
 
 from report.document.load import load_briefing
@@ -135,18 +135,6 @@ def pdfs(tmp_path_factory):
     return found
 
 
-def _elements(pdf):
-    found, stack = [], [pdf.Root.StructTreeRoot]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, pikepdf.Dictionary) and "/K" in node:
-            if "/S" in node:
-                found.append(node)
-            kids = node.K
-            stack.extend(reversed(list(kids)) if isinstance(kids, pikepdf.Array) else [kids])
-    return found
-
-
 def _texts(path):
     pdf = open_pdf(path)
     try:
@@ -160,7 +148,7 @@ def _figure_boxes(path):
     """{alt: (width, height) in mm} of the tagged figures."""
     with pikepdf.open(path) as pdf:
         boxes = {}
-        for element in _elements(pdf):
+        for element in structure_elements(pdf):
             if element.S == "/Figure":
                 x1, y1, x2, y2 = (float(v) for v in element.A.BBox)
                 boxes[str(element.Alt)] = ((x2 - x1) / MM, (y2 - y1) / MM)
@@ -236,10 +224,10 @@ def test_every_font_is_the_brands(pdfs):
 @pytest.mark.parametrize("lang", LANGS)
 def test_header_cells_are_column_headers(pdfs, layout, lang):
     with pikepdf.open(pdfs[layout, lang]) as pdf:
-        cells = [e for e in _elements(pdf) if e.S == "/TH"]
+        cells = [e for e in structure_elements(pdf) if e.S == "/TH"]
         assert cells
         assert all(e.P.P.S == "/THead" and e.A.Scope == "/Column" for e in cells)
-        assert not [e for e in _elements(pdf) if e.S == "/TD" and e.P.P.S == "/THead"]
+        assert not [e for e in structure_elements(pdf) if e.S == "/TD" and e.P.P.S == "/THead"]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from conftest import ROOT
+from pdfcheck import structure_elements
 
 from report.document.inline import find_mark_problems, format_inline
 from report.document.project import load_project
@@ -24,19 +25,6 @@ PAGE_WORD = {"en": "page", "az": "səhifə"}
 def _open(built, lang, output="briefing"):
     out, _result = built
     return pikepdf.open(out / f"{output}-{lang}.pdf")
-
-
-def _elements(pdf):
-    """Every structure element reachable from the root, in reading order (an independent walk)."""
-    found, stack = [], [pdf.Root.StructTreeRoot]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, pikepdf.Dictionary) and "/K" in node:
-            if "/S" in node:
-                found.append(node)
-            kids = node.K
-            stack.extend(reversed(list(kids)) if isinstance(kids, pikepdf.Array) else [kids])
-    return found
 
 
 # ---- the marks in data text ------------------------------------------------------------------
@@ -78,7 +66,7 @@ def test_malformed_marks_are_named(text, problems):
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_element_outside_the_tree(built, lang, output):
     pdf = _open(built, lang, output)
-    in_tree = {e.objgen for e in _elements(pdf)}
+    in_tree = {e.objgen for e in structure_elements(pdf)}
     nums = pdf.Root.StructTreeRoot.ParentTree.Nums
     for key, value in zip(nums[::2], nums[1::2], strict=True):
         for element in value if isinstance(value, pikepdf.Array) else [value]:
@@ -133,7 +121,7 @@ def test_running_header_and_footer_are_pagination_artifacts(built, lang, output)
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_nested_links(built, lang, output):
     pdf = _open(built, lang, output)
-    for element in _elements(pdf):
+    for element in structure_elements(pdf):
         if element.S == "/Link":
             inner = [e for e in _elements_below(element) if e.S == "/Link"]
             assert not inner
@@ -172,7 +160,7 @@ def test_link_descriptions_are_words_with_the_page(built, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_header_cell_has_the_templates_scope(built, lang, output):
     pdf = _open(built, lang, output)
-    cells = [e for e in _elements(pdf) if e.S == "/TH"]
+    cells = [e for e in structure_elements(pdf) if e.S == "/TH"]
     assert cells
     for cell in cells:
         expected = "/Column" if cell.P.P.S == "/THead" else "/Row"
@@ -183,7 +171,7 @@ def test_every_header_cell_has_the_templates_scope(built, lang, output):
 @pytest.mark.parametrize("lang", LANGS)
 def test_id_tree_lists_every_element_id(built, lang, output):
     pdf = _open(built, lang, output)
-    ids = {bytes(e.ID): e.objgen for e in _elements(pdf) if "/ID" in e}
+    ids = {bytes(e.ID): e.objgen for e in structure_elements(pdf) if "/ID" in e}
     assert ids  # the table headers
     names = pdf.Root.StructTreeRoot.IDTree.Names
     keys = [bytes(k) for k in names[::2]]
@@ -197,10 +185,10 @@ def test_marked_phrases_carry_their_language(built):
     marked = re.findall(r'<span lang="en">([^<]*)</span>', html)
     assert sorted(set(marked)) == ["#IBelong", "Contact Us", "UN NQAF"]
     az, en = _open(built, "az"), _open(built, "en")
-    spans = [e for e in _elements(az) if "/Lang" in e]
+    spans = [e for e in structure_elements(az) if "/Lang" in e]
     assert len(spans) == len(marked) == 5
     assert all(e.S == "/Span" and e.Lang == "en" for e in spans)
-    assert not [e for e in _elements(en) if "/Lang" in e]
+    assert not [e for e in structure_elements(en) if "/Lang" in e]
     assert html.count('<a href="https://www.icrc.org/en/contact">') == 2
 
 
@@ -212,7 +200,7 @@ def test_figure_boxes_are_on_the_page_above_their_captions(built, lang, output):
     doc = pdfium.PdfDocument(str(out / f"{output}-{lang}.pdf"))
     briefing, _labels = load_project(ROOT / "data.yaml")
     captions = [s.caption[lang] for s in briefing.sections if getattr(s, "caption", None)]
-    figures = [e for e in _elements(pdf) if e.S == "/Figure"]
+    figures = [e for e in structure_elements(pdf) if e.S == "/Figure"]
     assert len(figures) == len(captions) == 2  # the two charts; the logo is decorative
     pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
     try:
@@ -230,7 +218,7 @@ def test_figure_boxes_are_on_the_page_above_their_captions(built, lang, output):
 
 def test_azerbaijani_chart_alt_names_a_horizontal_bar_chart(built):
     pdf = _open(built, "az")
-    alts = [str(e.Alt) for e in _elements(pdf) if e.S == "/Figure"]
+    alts = [str(e.Alt) for e in structure_elements(pdf) if e.S == "/Figure"]
     assert alts[0].startswith("Üfüqi zolaqlı qrafik, ")  # the population chart (barh)
     assert not [alt for alt in alts if "Sütunlu" in alt]  # "column chart": it is not one
 
@@ -292,13 +280,13 @@ def test_weasyprint_still_leaves_margin_boxes_outside_the_tree(raw_and_tagged):
     """What tagging.py relies on; if this fails after an upgrade, revisit tagging.py."""
     raw, _html, _tagged = raw_and_tagged
     pdf = pikepdf.open(io.BytesIO(raw))
-    in_tree = {e.objgen for e in _elements(pdf)}
+    in_tree = {e.objgen for e in structure_elements(pdf)}
     nums = pdf.Root.StructTreeRoot.ParentTree.Nums
     outside = [e for value in nums[1::2] if isinstance(value, pikepdf.Array)
                for e in value if e.objgen not in in_tree]
     assert outside
     assert all(e.P.S == "/NonStruct" for e in outside)
-    assert not [e for e in _elements(pdf) if e.S == "/TH" and "/Scope" in e.A]
+    assert not [e for e in structure_elements(pdf) if e.S == "/TH" and "/Scope" in e.A]
     assert "/IDTree" not in pdf.Root.StructTreeRoot
 
 
@@ -320,7 +308,7 @@ def test_tagging_is_deterministic_and_changes_no_pixel(raw_and_tagged):
 def test_an_unexpected_orphan_is_an_error_not_a_guess(raw_and_tagged):
     raw, html, _tagged = raw_and_tagged
     pdf = pikepdf.open(io.BytesIO(raw))
-    in_tree = {e.objgen for e in _elements(pdf)}
+    in_tree = {e.objgen for e in structure_elements(pdf)}
     orphan = next(e for value in pdf.Root.StructTreeRoot.ParentTree.Nums[1::2]
                   if isinstance(value, pikepdf.Array) for e in value if e.objgen not in in_tree)
     orphan.P.S = pikepdf.Name.Div  # no longer WeasyPrint 70's margin-box shape
